@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "schema-reconcile",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SchemaReconciler", targets: ["SchemaReconciler"]),
+        .executable(name: "schema-reconcile", targets: ["schema-reconcile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // sqlite3_db_config is variadic and cannot be called from Swift: a tiny C shim does it.
+        .target(
+            name: "CSQLiteHardening",
+            linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(
+            name: "SchemaReconciler",
+            dependencies: [
+                "CSQLiteHardening",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "schema-reconcile",
+            dependencies: [
+                "SchemaReconciler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Emulates sqlx (apply, start-up check) independently of the engine; builds fixtures.
+        .target(
+            name: "SQLxEmulation",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "generate-fixtures",
+            dependencies: ["SQLxEmulation"]),
+        .testTarget(
+            name: "SchemaReconcilerTests",
+            dependencies: ["SchemaReconciler", "SQLxEmulation"]),
+    ]
+)

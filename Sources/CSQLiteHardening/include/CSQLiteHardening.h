@@ -1,0 +1,16 @@
+#ifndef CSQLITEHARDENING_H
+#define CSQLITEHARDENING_H
+
+#include <sqlite3.h>
+
+/// Turns on SQLite's defensive mode, turns off extension loading and trusted schema,
+/// so that a hostile database file cannot make the connection run code or corrupt itself.
+/// Returns SQLITE_OK or the first failing result code.
+int sr_harden_connection(sqlite3 *db);
+
+/// Enables or disables triggers on the connection (SQLITE_DBCONFIG_ENABLE_TRIGGER).
+/// Writes to the ledger run with triggers off, so a trigger planted on the ledger table
+/// cannot touch user tables. Returns SQLITE_OK or an error code.
+int sr_set_triggers_enabled(sqlite3 *db, int enabled);
+
+#endif

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Per-version fingerprints of a migration set: F(0) for the empty schema, then F(v) after each migration.
+///
+/// The timeline keeps, per version, only the fingerprint and the effect (objects added, removed and
+/// changed); the schema at any version is rebuilt from effects when a diagnosis needs it.
+///
+/// ```swift
+/// let timeline = try Fingerprinter().fingerprint(set)
+/// for step in timeline.steps.dropFirst() {
+///     print(step.version, step.fingerprint.short, step.isSchemaSilent ? "schema-silent" : step.effect.summary)
+/// }
+/// ```
+public struct FingerprintTimeline: Sendable {
+    /// One point of the timeline: the schema after applying `migration` (or before any, at index 0).
+    public struct Step: Sendable {
+        /// The migration applied at this step; nil for the starting point.
+        public let migration: Migration?
+        /// The hash of the canonical schema after this step.
+        public let fingerprint: Digest
+        /// What this step changed compared with the previous one.
+        public let effect: SchemaDiff
+
+        /// The version of this step; 0 for the starting point.
+        public var version: Int64 { migration?.version ?? 0 }
+        /// Whether the migration leaves no schema trace (data-only, or DDL with a net-zero effect).
+        public var isSchemaSilent: Bool { migration != nil && effect.isEmpty }
+    }
+
+    /// Steps in order; `steps[0]` is the empty schema before any migration.
+    public let steps: [Step]
+    /// Every object key that appears at some version: extra objects outside it are foreign.
+    public let everCreated: Set<ObjectKey>
+    /// Header pragmas counted in snapshots because some migration sets them.
+    public let trackedPragmas: [String]
+
+    /// Creates a timeline from steps.
+    public init(steps: [Step], trackedPragmas: [String]) {
+        self.steps = steps
+        self.trackedPragmas = trackedPragmas
+        var keys: Set<ObjectKey> = []
+        for step in steps {
+            for object in step.effect.added { keys.insert(object.key) }
+        }
+        self.everCreated = keys
+    }
+
+    /// The fingerprint of the tip, the newest version.
+    public var tip: Step { steps[steps.count - 1] }
+
+    /// The index of `version` in ``steps``.
+    public func index(of version: Int64) -> Int? {
+        if version == 0, steps.first?.migration == nil, !steps.dropFirst().contains(where: { $0.version == 0 }) { return 0 }
+        return steps.firstIndex { $0.migration != nil && $0.version == version }
+    }
+
+    /// The schema objects after step `index`, rebuilt from effects.
+    public func objects(atIndex index: Int) -> [ObjectKey: SchemaObject] {
+        var objects: [ObjectKey: SchemaObject] = [:]
+        for step in steps[...index] {
+            apply(step.effect, to: &objects)
+        }
+        return objects
+    }
+
+    /// Calls `body` with the objects after each step, in order, rebuilding them incrementally.
+    public func forEachSchema(_ body: (Int, [ObjectKey: SchemaObject]) throws -> Void) rethrows {
+        var objects: [ObjectKey: SchemaObject] = [:]
+        for (index, step) in steps.enumerated() {
+            apply(step.effect, to: &objects)
+            try body(index, objects)
+        }
+    }
+
+    /// The earliest version whose schema holds exactly `object` (same key and structure), if any.
+    public func firstVersion(defining object: SchemaObject) -> Int64? {
+        for step in steps {
+            if step.effect.added.contains(where: { $0.hash == object.hash })
+                || step.effect.changedObjects.contains(where: { $0.hash == object.hash }) {
+                return step.version
+            }
+        }
+        return nil
+    }
+
+    private func apply(_ effect: SchemaDiff, to objects: inout [ObjectKey: SchemaObject]) {
+        for object in effect.removed { objects[object.key] = nil }
+        for object in effect.added { objects[object.key] = object }
+        for object in effect.changedObjects { objects[object.key] = object }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+
+/// A migration that failed to replay into the private in-memory database.
+///
+/// ```swift
+/// catch let error as ReplayError { print(error) } // "Migrations/0007_x.sql: version 7 failed to replay: no such table: t"
+/// ```
+public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    /// The version that failed.
+    public let version: Int64
+    /// The file that failed.
+    public let path: String
+    /// SQLite's message.
+    public let message: String
+
+    public var description: String { "\(path): version \(version) failed to replay: \(message)" }
+}
+
+/// Computes per-version fingerprints by replaying migrations into a private in-memory database.
+///
+/// Replay is incremental: after each migration only objects whose `sqlite_schema` text changed are
+/// read again, and a migration that leaves `schema_version` untouched is known to be schema-silent
+/// without reading anything.
+///
+/// ```swift
+/// let set = try MigrationSet.load(from: URL(fileURLWithPath: "Migrations"))
+/// let timeline = try Fingerprinter().fingerprint(set)
+/// print(timeline.tip.fingerprint.short)
+/// ```
+public struct Fingerprinter: Sendable {
+    /// What snapshots exclude (ledger table name, ignored patterns).
+    public var options: SnapshotOptions
+
+    /// Creates a fingerprinter.
+    public init(options: SnapshotOptions = SnapshotOptions()) {
+        self.options = options
+    }
+
+    /// Replays `set` and returns its timeline.
+    public func fingerprint(_ set: MigrationSet) throws -> FingerprintTimeline {
+        var snapshotOptions = options
+        snapshotOptions.trackedPragmas = Self.headerPragmas(setBy: set)
+        var introspector = SchemaIntrospector(options: snapshotOptions)
+        let queue = try HardenedDatabase.openInMemory()
+        return try queue.writeWithoutTransaction { db in
+            var previous = try introspector.snapshot(of: db)
+            var steps = [FingerprintTimeline.Step(migration: nil, fingerprint: previous.hash,
+                                                  effect: SchemaDiff(from: .empty, to: previous))]
+            var schemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+            var pragmaValues = try Self.pragmaValues(snapshotOptions.trackedPragmas, db)
+            for migration in set.applying {
+                try Self.apply(migration, to: db)
+                let newSchemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+                let newPragmaValues = try Self.pragmaValues(snapshotOptions.trackedPragmas, db)
+                if newSchemaVersion != schemaVersion || newPragmaValues != pragmaValues {
+                    let snapshot = try introspector.snapshot(of: db)
+                    steps.append(.init(migration: migration, fingerprint: snapshot.hash,
+                                       effect: SchemaDiff(from: previous, to: snapshot)))
+                    previous = snapshot
+                } else {
+                    // Data-only migration: the schema cookie did not move, so nothing structural did.
+                    steps.append(.init(migration: migration, fingerprint: previous.hash,
+                                       effect: SchemaDiff(from: previous, to: previous)))
+                }
+                schemaVersion = newSchemaVersion
+                pragmaValues = newPragmaValues
+            }
+            return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas)
+        }
+    }
+
+    /// Runs one migration the way sqlx does: in a transaction unless it starts with `-- no-transaction`.
+    static func apply(_ migration: Migration, to db: Database) throws {
+        do {
+            if migration.noTransaction {
+                try db.execute(sql: migration.sql)
+            } else {
+                try db.execute(sql: "BEGIN")
+                do {
+                    try db.execute(sql: migration.sql)
+                    try db.execute(sql: "COMMIT")
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                    throw error
+                }
+            }
+        } catch let error as DatabaseError {
+            throw ReplayError(version: migration.version, path: migration.url.path,
+                              message: error.message ?? "\(error.resultCode)")
+        }
+        if db.isInsideTransaction {
+            try? db.execute(sql: "ROLLBACK")
+            throw ReplayError(version: migration.version, path: migration.url.path,
+                              message: "the migration left a transaction open")
+        }
+    }
+
+    /// Header pragmas some migration assigns (`PRAGMA user_version = 3`): only those count in snapshots.
+    static func headerPragmas(setBy set: MigrationSet) -> [String] {
+        var found: Set<String> = []
+        for migration in set.applying {
+            let tokens = SQLTokenizer.tokens(in: migration.sql)
+            for (index, token) in tokens.enumerated() where token.canonical == "PRAGMA" {
+                var next = index + 1
+                // Skip a schema qualifier such as `main.`.
+                if next + 2 < tokens.count, tokens[next + 1].isSymbol(".") { next += 2 }
+                guard next + 1 < tokens.count else { continue }
+                let name = tokens[next].canonical
+                let assigns = tokens[next + 1].isSymbol("=") || tokens[next + 1].isSymbol("(")
+                if assigns, name == "user_version" || name == "application_id" { found.insert(name) }
+            }
+        }
+        return found.sorted()
+    }
+
+    private static func pragmaValues(_ pragmas: [String], _ db: Database) throws -> [String] {
+        try pragmas.map { try String.fetchOne(db, sql: "PRAGMA main.\($0)") ?? "" }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+
+/// sqlx's `_sqlx_migrations` ledger on SQLite, read and written with sqlx's exact statements.
+///
+/// The table name is pasted into SQL verbatim, as sqlx does with `[migrate] table-name`, so the
+/// table this tool creates is byte-for-byte the one sqlx would create.
+///
+/// ```swift
+/// let ledger = try SQLxLedger(tableNameText: "_sqlx_migrations")
+/// let rows = try dbQueue.read { db in try ledger.read(db).rows }
+/// ```
+public struct SQLxLedger: LedgerDialect, Hashable {
+    /// sqlx's default table name.
+    public static let defaultTableName = "_sqlx_migrations"
+
+    /// The table name as configured, pasted into SQL as is (it may carry its own quotes).
+    public let tableNameText: String
+    /// The table's name as stored in `sqlite_schema`.
+    public let tableName: String
+
+    /// Why a configured table name cannot be used.
+    public struct InvalidTableName: Error, Sendable, CustomStringConvertible {
+        public let text: String
+        public var description: String {
+            "ledger table name \"\(text)\" is not a single SQL identifier (schema-qualified names are not supported)"
+        }
+    }
+
+    /// Creates the default ledger.
+    public init() {
+        self.tableNameText = Self.defaultTableName
+        self.tableName = Self.defaultTableName
+    }
+
+    /// Creates a ledger with a configured table name (`--table`, sqlx.toml `table-name`).
+    public init(tableNameText: String) throws(InvalidTableName) {
+        let tokens = SQLTokenizer.tokens(in: tableNameText)
+        guard tokens.count == 1, tokens[0].kind == .identifier || tokens[0].kind == .keyword, !tokens[0].value.isEmpty else {
+            throw InvalidTableName(text: tableNameText)
+        }
+        self.tableNameText = tableNameText
+        self.tableName = tokens[0].value
+    }
+
+    /// The table name quoted for reading, whatever characters it holds.
+    var quotedName: String { "\"" + tableName.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// sqlx's `CREATE TABLE` statement for the ledger (sqlx-sqlite `ensure_migrations_table`).
+    public var createTableSQL: String {
+        """
+
+        CREATE TABLE IF NOT EXISTS \(tableNameText) (
+            version BIGINT PRIMARY KEY,
+            description TEXT NOT NULL,
+            installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            success BOOLEAN NOT NULL,
+            checksum BLOB NOT NULL,
+            execution_time BIGINT NOT NULL
+        );
+        """
+    }
+
+    private static let requiredColumns = ["version", "success", "checksum"]
+    private static let knownColumns = ["version", "description", "installed_on", "success", "checksum", "execution_time"]
+
+    // MARK: - Reading
+
+    public func read(_ db: Database) throws -> LedgerState {
+        let exists = try Bool.fetchOne(db, sql: """
+            SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
+            """, arguments: [tableName]) ?? false
+        guard exists else { return .absent }
+        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid",
+                                          arguments: [tableName])
+        let folded = Set(columns.map(SchemaObject.canonicalName))
+        let missing = Self.requiredColumns.filter { !folded.contains($0) }
+        guard missing.isEmpty else {
+            return .unusable(reason: "ledger table \(tableName) has no \(missing.joined(separator: ", ")) column")
+        }
+        var tableProblems: [String] = []
+        for column in Self.knownColumns where !folded.contains(column) {
+            tableProblems.append("column \(column) is missing")
+        }
+        func optional(_ column: String) -> String { folded.contains(column) ? column : "NULL" }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT version, typeof(version), checksum, typeof(checksum), success, success = false,
+                   \(optional("description")), \(optional("installed_on")), \(optional("execution_time"))
+            FROM main.\(quotedName) ORDER BY version
+            """)
+        var ledgerRows: [LedgerRow] = []
+        for row in rows {
+            var problems: [String] = []
+            let versionType: String = row[1]
+            guard versionType == "integer", let version: Int64 = row[0] else {
+                let shown = (row[0] as DatabaseValue).description
+                tableProblems.append("a row has version \(shown) stored as \(versionType); sqlx cannot read it")
+                continue
+            }
+            let checksum: Digest?
+            switch (row[3] as String) {
+            case "blob":
+                checksum = Digest(bytes: [UInt8]((row[2] as Data?) ?? Data()))
+            case "text":
+                checksum = Digest(bytes: Array(((row[2] as String?) ?? "").utf8))
+                problems.append("checksum stored as TEXT, not BLOB")
+            case "null":
+                checksum = nil
+                problems.append("checksum is NULL")
+            default:
+                checksum = Digest(bytes: [UInt8]((row[2] as Data?) ?? Data()))
+                problems.append("checksum stored as \(row[3] as String), not BLOB")
+            }
+            let success: Bool?
+            if (row[5] as Int?) == 1 {
+                success = false
+            } else if (row[4] as DatabaseValue).isNull {
+                success = nil
+                problems.append("success is NULL")
+            } else {
+                success = true
+            }
+            ledgerRows.append(LedgerRow(version: version, description: row[6], installedOn: row[7], success: success,
+                                        checksum: checksum, executionTime: row[8], problems: problems))
+        }
+        return .present(LedgerContents(rows: ledgerRows, columns: columns, problems: tableProblems))
+    }
+
+    // MARK: - Writing
+
+    public func createTable(_ db: Database) throws {
+        try db.execute(sql: createTableSQL)
+    }
+
+    public func insert(_ row: LedgerRow, in db: Database) throws {
+        // sqlx inserts with execution_time = -1 and lets installed_on default to CURRENT_TIMESTAMP,
+        // then records the time; a repaired row gets its final values in one statement.
+        try db.execute(sql: """
+            INSERT INTO \(tableNameText) ( version, description, installed_on, success, checksum, execution_time ) \
+            VALUES ( ?1, ?2, coalesce(?3, CURRENT_TIMESTAMP), TRUE, ?4, ?5 )
+            """, arguments: [row.version, row.description ?? "", row.installedOn,
+                             Data(row.checksum?.bytes ?? []), row.executionTime ?? 0])
+    }
+
+    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+        try db.execute(sql: "UPDATE \(tableNameText) SET success = ?1, checksum = ?2 WHERE version = ?3",
+                       arguments: [success, Data(checksum.bytes), version])
+    }
+
+    public func delete(version: Int64, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM \(tableNameText) WHERE version = ?1", arguments: [version])
+    }
+}

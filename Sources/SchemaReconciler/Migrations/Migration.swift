@@ -1,0 +1,82 @@
+import Foundation
+
+/// One migration file, read with sqlx's exact rules.
+///
+/// ```swift
+/// let set = try MigrationSet.load(from: URL(fileURLWithPath: "Migrations"))
+/// for migration in set.applying {
+///     print(migration.version, migration.description, migration.checksum.short)
+/// }
+/// ```
+public struct Migration: Sendable, Hashable {
+    /// How sqlx classifies a file by its suffix.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// `<VERSION>_<DESCRIPTION>.sql`
+        case simple
+        /// `<VERSION>_<DESCRIPTION>.up.sql`
+        case reversibleUp = "up"
+        /// `<VERSION>_<DESCRIPTION>.down.sql`: never applied by `migrate run`.
+        case reversibleDown = "down"
+
+        var suffix: String {
+            switch self {
+            case .simple: return ".sql"
+            case .reversibleUp: return ".up.sql"
+            case .reversibleDown: return ".down.sql"
+            }
+        }
+
+        /// Whether `migrate run` applies this kind (down files only revert).
+        public var isApplied: Bool { self != .reversibleDown }
+    }
+
+    /// The version, the text before the first `_` parsed as a signed 64-bit integer.
+    public let version: Int64
+    /// The description sqlx records: the rest of the name without suffix, `_` replaced by a space.
+    public let description: String
+    /// Simple, up or down.
+    public let kind: Kind
+    /// The file name, for messages.
+    public let fileName: String
+    /// The file's location.
+    public let url: URL
+    /// The file's text, exactly as read (a BOM, if any, is kept, as sqlx keeps it).
+    public let sql: String
+    /// The SHA-384 sqlx records for this file (after removing ignored characters, if any).
+    public let checksum: Digest
+    /// Whether the file starts with `-- no-transaction`, which makes sqlx run it outside a transaction.
+    public let noTransaction: Bool
+
+    /// Creates a migration from its parts; `checksum` is computed with sqlx's rule.
+    public init(version: Int64, description: String, kind: Kind, fileName: String, url: URL, sql: String,
+                ignoredCharacters: Set<Unicode.Scalar> = []) {
+        self.version = version
+        self.description = description
+        self.kind = kind
+        self.fileName = fileName
+        self.url = url
+        self.sql = sql
+        self.checksum = SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters)
+        self.noTransaction = sql.hasPrefix("-- no-transaction")
+    }
+}
+
+/// sqlx's checksum rule: SHA-384 of the file text with the configured ignored characters removed.
+///
+/// ```swift
+/// let digest = SQLxChecksum.checksum(of: "CREATE TABLE t(a);\r\n", ignoring: ["\r"])
+/// ```
+public enum SQLxChecksum {
+    /// The checksum sqlx computes for `sql`, removing every Unicode scalar listed in `ignoring`.
+    public static func checksum(of sql: String, ignoring: Set<Unicode.Scalar> = []) -> Digest {
+        if ignoring.isEmpty {
+            return Digest.sha384(of: Array(sql.utf8))
+        }
+        // Rust chars are Unicode scalars: filter scalars, not grapheme clusters ("\r\n" is one Character).
+        var kept = String.UnicodeScalarView()
+        for scalar in sql.unicodeScalars where !ignoring.contains(scalar) {
+            kept.append(scalar)
+        }
+        return Digest.sha384(of: Array(String(kept).utf8))
+    }
+}

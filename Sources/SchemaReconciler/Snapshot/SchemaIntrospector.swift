@@ -1,0 +1,290 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// What a snapshot leaves out or adds beyond the objects in `sqlite_schema`.
+///
+/// ```swift
+/// let options = SnapshotOptions(ledgerTable: "_sqlx_migrations", ignored: [NamePattern("cache_*")])
+/// ```
+public struct SnapshotOptions: Sendable, Hashable {
+    /// The ledger table (and nothing else of the migrator) is excluded from the snapshot.
+    public var ledgerTable: String
+    /// Objects whose names match are not part of the migrated schema.
+    public var ignored: [NamePattern]
+    /// Header pragmas that count, because some bundled migration sets them (`user_version`, `application_id`).
+    public var trackedPragmas: [String]
+
+    /// Creates options.
+    public init(ledgerTable: String = SQLxLedger.defaultTableName, ignored: [NamePattern] = [],
+                trackedPragmas: [String] = []) {
+        self.ledgerTable = ledgerTable
+        self.ignored = ignored
+        self.trackedPragmas = trackedPragmas
+    }
+
+    /// Whether an object name is outside the migrated schema.
+    func excludes(_ name: String) -> Bool {
+        let folded = SchemaObject.canonicalName(name)
+        return folded.hasPrefix("sqlite_") || folded == SchemaObject.canonicalName(ledgerTable)
+            || ignored.contains { $0.matches(name) }
+    }
+}
+
+/// Reads a canonical ``SchemaSnapshot`` from a database connection.
+///
+/// Structure comes from pragmas first (`table_xinfo`, `index_list`, `index_xinfo`,
+/// `foreign_key_list`, `table_list`, column metadata) and from the SQL text only where no pragma
+/// exposes a property. Objects are cached by their `sqlite_schema` text: SQLite derives an object's
+/// structure from that text alone, so an object whose text did not change is not read again. Reuse
+/// one introspector across the steps of a replay to make it incremental.
+///
+/// ```swift
+/// var introspector = SchemaIntrospector()
+/// let snapshot = try dbQueue.read { db in try introspector.snapshot(of: db) }
+/// ```
+public struct SchemaIntrospector: Sendable {
+    /// What to exclude and track.
+    public let options: SnapshotOptions
+    private var cache: [CacheKey: Entry] = [:]
+    /// How many objects were read through pragmas (not served from the cache); for tests and benchmarks.
+    public private(set) var introspectedObjectCount = 0
+
+    private struct CacheKey: Hashable {
+        var type: String
+        var name: String
+        var sql: String?
+    }
+
+    private enum Entry {
+        case object(SchemaObject)
+        case shadow
+    }
+
+    /// Creates an introspector.
+    public init(options: SnapshotOptions = SnapshotOptions()) {
+        self.options = options
+    }
+
+    /// Takes a snapshot of the `main` schema of `db`.
+    public mutating func snapshot(of db: Database) throws -> SchemaSnapshot {
+        var objects: [ObjectKey: SchemaObject] = [:]
+        var shadows: [String] = []
+        var notes: [String] = []
+        let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM main.sqlite_schema")
+        var seen: Set<CacheKey> = []
+        for row in rows {
+            let type: String = row[0] ?? ""
+            let name: String = row[1] ?? ""
+            let tableName: String? = row[2]
+            let sql: String? = row[3]
+            guard !options.excludes(name) else { continue }
+            let key = CacheKey(type: type, name: name, sql: sql)
+            seen.insert(key)
+            let entry: Entry
+            if let cached = cache[key] {
+                entry = cached
+            } else {
+                entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
+                introspectedObjectCount += 1
+                cache[key] = entry
+            }
+            switch entry {
+            case .object(let object):
+                objects[object.key] = object
+                notes.append(contentsOf: object.notes.map { "\(object.key): \($0)" })
+            case .shadow:
+                shadows.append(name)
+            }
+        }
+        // Forget objects that are gone, so memory stays bounded by the live schema during long replays.
+        if cache.count > seen.count * 2 + 64 {
+            cache = cache.filter { seen.contains($0.key) }
+        }
+        attributeShadowTables(shadows, to: &objects)
+        for pragma in options.trackedPragmas {
+            let value = try String.fetchOne(db, sql: "PRAGMA main.\(pragma)") ?? ""
+            let object = SchemaObject(kind: .pragma, name: pragma, facets: [.init("value", value)])
+            objects[object.key] = object
+        }
+        return SchemaSnapshot(objects: objects, notes: notes)
+    }
+
+    // MARK: - Objects
+
+    private func read(_ db: Database, type: String, name: String, tableName: String?, sql: String?) throws -> Entry {
+        let sqlText = sql ?? ""
+        switch type {
+        case "table":
+            if SQLTokenizer.tokens(in: sqlText).dropFirst().first?.canonical == "VIRTUAL" {
+                return .object(SchemaObject(kind: .virtualTable, name: name,
+                                            facets: [.init("definition", Self.definition(sqlText))]))
+            }
+            return try readTable(db, name: name, sql: sqlText)
+        case "index":
+            return .object(SchemaObject(kind: .index, name: name, tableName: tableName, facets: [
+                .init("table", SchemaObject.canonicalName(tableName ?? "")),
+                .init("definition", Self.definition(sqlText)),
+            ]))
+        case "view":
+            return .object(SchemaObject(kind: .view, name: name, facets: [.init("definition", Self.definition(sqlText))]))
+        case "trigger":
+            return .object(SchemaObject(kind: .trigger, name: name, tableName: tableName, facets: [
+                .init("table", SchemaObject.canonicalName(tableName ?? "")),
+                .init("definition", Self.definition(sqlText)),
+            ]))
+        default:
+            return .object(SchemaObject(kind: .table, name: name, facets: [.init("definition", Self.definition(sqlText))],
+                                        notes: ["unknown sqlite_schema type \(type); compared by SQL text"]))
+        }
+    }
+
+    /// Normalised SQL text (SQLite already drops `IF NOT EXISTS` and `TEMP` when it stores a statement).
+    static func definition(_ sql: String) -> String {
+        SQLTokenizer.normalized(sql)
+    }
+
+    private func readTable(_ db: Database, name: String, sql: String) throws -> Entry {
+        do {
+            let info = try Row.fetchOne(db, sql: "SELECT type, wr, strict FROM pragma_table_list(?, 'main')",
+                                        arguments: [name])
+            if let info, (info[0] as String?) == "shadow" { return .shadow }
+            let withoutRowID = (info?[1] as Int?) == 1
+            let strict = (info?[2] as Int?) == 1
+            return .object(try tableObject(db, name: name, sql: sql, withoutRowID: withoutRowID, strict: strict))
+        } catch let error as DatabaseError {
+            // A schema the pragmas cannot read (unknown module, unknown function) still gets a snapshot.
+            return .object(SchemaObject(kind: .table, name: name, facets: [.init("definition", Self.definition(sql))],
+                                        notes: ["pragmas failed (\(error.message ?? "\(error.resultCode)")); compared by normalised SQL text"]))
+        }
+    }
+
+    private func tableObject(_ db: Database, name: String, sql: String, withoutRowID: Bool, strict: Bool) throws -> SchemaObject {
+        let text = CreateTableStatement.parse(sql)
+        var textColumns: [String: CreateTableStatement.Column] = [:]
+        for column in text?.columns ?? [] { textColumns[SchemaObject.canonicalName(column.name)] = column }
+
+        var facets: [SchemaObject.Facet] = []
+        let columns = try Row.fetchAll(db, sql: """
+            SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, 'main') ORDER BY cid
+            """, arguments: [name])
+        facets.append(.init("columns", columns.map { SchemaObject.canonicalName($0[0] ?? "") }.joined(separator: ", ")))
+        for column in columns {
+            let columnName: String = column[0] ?? ""
+            let folded = SchemaObject.canonicalName(columnName)
+            var parts: [String] = []
+            let declared = SQLTokenizer.normalized(column[1] ?? "")
+            parts.append(declared.isEmpty ? "(no type)" : declared)
+            let pk: Int = column[4] ?? 0
+            if pk > 0 { parts.append("PRIMARY KEY \(pk)") }
+            if (column[2] as Int?) == 1 { parts.append("NOT NULL") }
+            if let defaultValue: String = column[3] { parts.append("DEFAULT \(SQLTokenizer.normalized(defaultValue))") }
+            let metadata = Self.columnMetadata(db, table: name, column: columnName)
+            if let collation = metadata.collation, SchemaObject.canonicalName(collation) != "binary" {
+                parts.append("COLLATE \(collation.uppercased())")
+            }
+            if metadata.autoincrement { parts.append("AUTOINCREMENT") }
+            let hidden: Int = column[5] ?? 0
+            let textColumn = textColumns[folded]
+            switch hidden {
+            case 2: parts.append("GENERATED \(textColumn?.generatedExpression ?? "?") VIRTUAL")
+            case 3: parts.append("GENERATED \(textColumn?.generatedExpression ?? "?") STORED")
+            case 1: parts.append("HIDDEN")
+            default: break
+            }
+            for check in textColumn?.checks ?? [] {
+                if let checkName = check.name {
+                    parts.append("CONSTRAINT \(checkName) CHECK\(check.expression)")
+                } else {
+                    parts.append("CHECK\(check.expression)")
+                }
+            }
+            for named in textColumn?.namedConstraints ?? [] where !named.hasPrefix("CHECK ") {
+                parts.append("NAMED \(named)")
+            }
+            facets.append(.init("column \(folded)", parts.joined(separator: " ")))
+        }
+        for check in text?.checks ?? [] {
+            facets.append(.init("check \(check.expression)", check.name.map { "CONSTRAINT \($0)" } ?? "unnamed"))
+        }
+        for named in text?.namedConstraints ?? [] where !named.hasPrefix("CHECK ") {
+            facets.append(.init("constraint \(named)", "named"))
+        }
+        facets.append(contentsOf: try autoIndexFacets(db, table: name))
+        facets.append(contentsOf: try foreignKeyFacets(db, table: name))
+        if withoutRowID { facets.append(.init("without rowid", "yes")) }
+        if strict { facets.append(.init("strict", "yes")) }
+        return SchemaObject(kind: .table, name: name, facets: facets)
+    }
+
+    /// UNIQUE and PRIMARY KEY constraints, identified by structure rather than by their
+    /// `sqlite_autoindex_T_N` names, which depend on constraint order.
+    private func autoIndexFacets(_ db: Database, table: String) throws -> [SchemaObject.Facet] {
+        var facets: [SchemaObject.Facet] = []
+        let indexes = try Row.fetchAll(db, sql: "SELECT name, origin FROM pragma_index_list(?, 'main') WHERE origin <> 'c'",
+                                       arguments: [table])
+        for index in indexes {
+            let indexName: String = index[0] ?? ""
+            let origin: String = index[1] ?? ""
+            let columns = try Row.fetchAll(db, sql: """
+                SELECT name, "desc", coll FROM pragma_index_xinfo(?, 'main') WHERE key = 1 ORDER BY seqno
+                """, arguments: [indexName])
+            let rendered = columns.map { column -> String in
+                var text = SchemaObject.canonicalName(column[0] ?? "?")
+                let collation: String = column[2] ?? "BINARY"
+                if SchemaObject.canonicalName(collation) != "binary" { text += " COLLATE \(collation.uppercased())" }
+                if (column[1] as Int?) == 1 { text += " DESC" }
+                return text
+            }.joined(separator: ", ")
+            facets.append(.init("\(origin == "pk" ? "primary key" : "unique") (\(rendered))", "constraint"))
+        }
+        return facets.sorted { $0.label < $1.label }
+    }
+
+    private func foreignKeyFacets(_ db: Database, table: String) throws -> [SchemaObject.Facet] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, seq, "table", "from", "to", on_update, on_delete, "match"
+            FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq
+            """, arguments: [table])
+        var groups: [Int: [Row]] = [:]
+        for row in rows { groups[row[0] ?? 0, default: []].append(row) }
+        var facets: [SchemaObject.Facet] = []
+        for (_, keys) in groups {
+            let from = keys.map { SchemaObject.canonicalName($0[3] ?? "") }.joined(separator: ", ")
+            let parent = SchemaObject.canonicalName(keys[0][2] ?? "")
+            let toColumns = keys.compactMap { ($0[4] as String?).map(SchemaObject.canonicalName) }
+            let target = toColumns.isEmpty ? parent : "\(parent)(\(toColumns.joined(separator: ", ")))"
+            let onUpdate: String = keys[0][5] ?? "NO ACTION"
+            let onDelete: String = keys[0][6] ?? "NO ACTION"
+            let match: String = keys[0][7] ?? "NONE"
+            facets.append(.init("foreign key (\(from)) REFERENCES \(target)",
+                                "ON UPDATE \(onUpdate) ON DELETE \(onDelete) MATCH \(match)"))
+        }
+        return facets.sorted { ($0.label, $0.value) < ($1.label, $1.value) }
+    }
+
+    /// Collation and AUTOINCREMENT as SQLite parsed them (`sqlite3_table_column_metadata`).
+    static func columnMetadata(_ db: Database, table: String, column: String) -> (collation: String?, autoincrement: Bool) {
+        var dataType: UnsafePointer<CChar>?
+        var collation: UnsafePointer<CChar>?
+        var notNull: Int32 = 0
+        var primaryKey: Int32 = 0
+        var autoincrement: Int32 = 0
+        let code = sqlite3_table_column_metadata(db.sqliteConnection, "main", table, column,
+                                                 &dataType, &collation, &notNull, &primaryKey, &autoincrement)
+        guard code == SQLITE_OK else { return (nil, false) }
+        return (collation.map { String(cString: $0) }, autoincrement != 0)
+    }
+
+    private func attributeShadowTables(_ shadows: [String], to objects: inout [ObjectKey: SchemaObject]) {
+        guard !shadows.isEmpty else { return }
+        let virtualTables = objects.values.filter { $0.kind == .virtualTable }
+        for vtab in virtualTables {
+            let prefix = SchemaObject.canonicalName(vtab.name) + "_"
+            let owned = shadows.filter { SchemaObject.canonicalName($0).hasPrefix(prefix) }.sorted()
+            guard !owned.isEmpty else { continue }
+            objects[vtab.key] = SchemaObject(kind: vtab.kind, name: vtab.name, tableName: vtab.tableName,
+                                             facets: vtab.facets, shadowTables: owned, notes: vtab.notes)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import CSQLiteHardening
+import Foundation
+import GRDB
+
+/// Opens SQLite connections defensively: a database file may be hostile, and must not run code.
+///
+/// Every connection gets defensive mode, `trusted_schema` off, no extension loading and no
+/// ATTACH. User databases are opened read-only unless a repair needs to write the ledger.
+///
+/// ```swift
+/// let queue = try HardenedDatabase.open(path: "app.sqlite", access: .readOnly)
+/// ```
+public enum HardenedDatabase {
+    /// How a database file is opened.
+    public enum Access: Sendable {
+        case readOnly
+        case readWrite
+    }
+
+    /// Default time to wait for another process's lock before giving up.
+    public static let defaultBusyTimeout: TimeInterval = 3
+
+    /// A GRDB configuration with the hardening applied on every connection.
+    public static func configuration(access: Access, busyTimeout: TimeInterval = defaultBusyTimeout) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = access == .readOnly
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = false
+        configuration.label = "schema-reconcile"
+        configuration.prepareDatabase { db in
+            try harden(db)
+        }
+        return configuration
+    }
+
+    /// Applies the hardening to an open connection.
+    static func harden(_ db: Database) throws {
+        let code = sr_harden_connection(db.sqliteConnection)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot harden the SQLite connection")
+        }
+        try db.execute(sql: "PRAGMA trusted_schema = OFF")
+    }
+
+    /// Turns triggers on or off for this connection.
+    static func setTriggersEnabled(_ enabled: Bool, in db: Database) throws {
+        let code = sr_set_triggers_enabled(db.sqliteConnection, enabled ? 1 : 0)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot change trigger setting")
+        }
+    }
+
+    /// Opens a file-backed database.
+    public static func open(path: String, access: Access, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> DatabaseQueue {
+        try DatabaseQueue(path: path, configuration: configuration(access: access, busyTimeout: busyTimeout))
+    }
+
+    /// Opens a private in-memory database for replaying migrations.
+    public static func openInMemory() throws -> DatabaseQueue {
+        var configuration = configuration(access: .readWrite)
+        // sqlx's SQLite connections enable foreign keys; replay the way the app runs.
+        configuration.foreignKeysEnabled = true
+        configuration.allowsUnsafeTransactions = true
+        return try DatabaseQueue(configuration: configuration)
+    }
+}
