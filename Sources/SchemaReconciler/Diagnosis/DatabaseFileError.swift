@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+/// Why a database file could not be read or written, in words a person can act on.
+///
+/// ```swift
+/// let reason = DatabaseFileError.describe(error, path: "app.sqlite")
+/// // "app.sqlite: database is in use (is the app running?)"
+/// ```
+public enum DatabaseFileError {
+    /// Checks the path before SQLite sees it; returns a reason when it cannot be a database.
+    public static func precheck(path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return "\(path): no such file"
+        }
+        if isDirectory.boolValue { return "\(path): is a directory, not a database file" }
+        guard FileManager.default.isReadableFile(atPath: path) else { return "\(path): permission denied (cannot read)" }
+        return nil
+    }
+
+    /// A one-line reason for an error raised while reading or writing `path`.
+    public static func describe(_ error: any Error, path: String) -> String {
+        guard let error = error as? DatabaseError else { return "\(path): \(error)" }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return "\(path): database is in use (is the app running?)"
+        case .SQLITE_NOTADB:
+            return "\(path): not a SQLite database (or encrypted)"
+        case .SQLITE_CORRUPT:
+            return "\(path): database disk image is malformed (corrupt)"
+        case .SQLITE_CANTOPEN:
+            return "\(path): cannot open (check the file and folder permissions)"
+        case .SQLITE_READONLY:
+            return "\(path): read-only (the file or its folder cannot be written)"
+        case .SQLITE_IOERR:
+            return "\(path): I/O error (\(error.message ?? "disk"))"
+        case .SQLITE_FULL:
+            return "\(path): disk full"
+        default:
+            return "\(path): \(error.message ?? "SQLite error \(error.resultCode.rawValue)")"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+/// What was read from a database, in one read transaction: its schema snapshot and its ledger.
+///
+/// ```swift
+/// let observation = try DatabaseObservation.read(db, ledger: SQLxLedger(), options: options)
+/// print(observation.snapshot.hash.short, observation.ledger.rows.count)
+/// ```
+public struct DatabaseObservation: Sendable, Hashable {
+    /// The canonical schema.
+    public var snapshot: SchemaSnapshot
+    /// The ledger.
+    public var ledger: LedgerState
+
+    public init(snapshot: SchemaSnapshot, ledger: LedgerState) {
+        self.snapshot = snapshot
+        self.ledger = ledger
+    }
+
+    /// Reads snapshot and ledger from `db` (the caller provides the transaction).
+    public static func read(_ db: Database, ledger dialect: any LedgerDialect, options: SnapshotOptions) throws -> DatabaseObservation {
+        var introspector = SchemaIntrospector(options: options)
+        return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
+    }
+
+    /// A hash of every ledger row as read: any change to the ledger changes it.
+    public var ledgerDigest: Digest {
+        var text = ""
+        switch ledger {
+        case .absent: text = "absent"
+        case .unusable(let reason): text = "unusable \(reason)"
+        case .present(let contents):
+            text = "present \(contents.columns.joined(separator: ","))\n"
+            for row in contents.rows {
+                text += "\(row.version)\t\(row.description ?? "NULL")\t\(row.installedOn ?? "NULL")\t"
+                text += "\(row.success.map { $0 ? "1" : "0" } ?? "NULL")\t\(row.checksum?.hex ?? "NULL")\t"
+                text += "\(row.executionTime.map(String.init) ?? "NULL")\t\(row.problems.joined(separator: ";"))\n"
+            }
+            text += contents.problems.joined(separator: "\n")
+        }
+        return Digest.sha256(of: text)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A contiguous range of versions whose fingerprints all equal the database's.
+public struct VersionRange: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var lowest: Int64
+    public var highest: Int64
+
+    public init(lowest: Int64, highest: Int64) {
+        self.lowest = lowest
+        self.highest = highest
+    }
+
+    public var description: String { lowest == highest ? "\(lowest)" : "\(lowest)…\(highest)" }
+}
+
+/// A summary of what the ledger says, next to what the schema proves.
+public struct LedgerSummary: Sendable, Hashable, Codable {
+    /// The ledger table name.
+    public var table: String
+    /// Whether the table exists.
+    public var exists: Bool
+    /// Recorded versions, in order (successful and dirty).
+    public var versions: [Int64]
+    /// Versions with `success = false`.
+    public var dirty: [Int64]
+    /// Versions whose recorded checksum differs from the bundled file.
+    public var checksumMismatches: [Int64]
+    /// Versions recorded but not bundled.
+    public var unknownVersions: [Int64]
+}
+
+/// Everything known about one database: verdict, matched versions, ledger, findings and plan.
+///
+/// ```swift
+/// let diagnosis = reconciler.diagnose(databaseAt: "Fixtures/behind-by-three.sqlite")
+/// print(diagnosis.verdict, diagnosis.matchedVersions?.description ?? "none", diagnosis.exitCode)
+/// ```
+public struct Diagnosis: Sendable, Hashable, Codable {
+    /// The database path as given.
+    public var path: String
+    /// The most severe finding's verdict.
+    public var verdict: Verdict
+    /// The versions the schema matches exactly, if any.
+    public var matchedVersions: VersionRange?
+    /// The closest version when nothing matches exactly.
+    public var nearestVersion: Int64?
+    /// The database's schema fingerprint (without foreign objects); nil when unreadable.
+    public var schemaFingerprint: Digest?
+    /// The ledger as read.
+    public var ledger: LedgerSummary
+    /// Observations with evidence, most severe first.
+    public var findings: [Finding]
+    /// What `repair` would write.
+    public var plan: RepairPlan
+    /// Hash of the ledger rows as read, so a repair can confirm nothing moved since the plan was made.
+    public var ledgerDigest: Digest?
+
+    /// The exit code this database warrants.
+    public var exitCode: ExitCode { ExitCode.worst(of: findings.map(\.exitCode)) }
+}

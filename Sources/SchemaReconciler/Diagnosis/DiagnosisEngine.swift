@@ -1,0 +1,450 @@
+import Foundation
+
+/// Decides verdict, matched versions, findings and plan from an observation. Pure: no I/O.
+///
+/// ```swift
+/// let engine = DiagnosisEngine(migrations: set, timeline: timeline, ledgerTable: "_sqlx_migrations")
+/// let diagnosis = engine.diagnose(observation, path: "app.sqlite", options: PlanOptions())
+/// ```
+public struct DiagnosisEngine: Sendable {
+    /// The bundled migrations.
+    public let migrations: MigrationSet
+    /// Their fingerprints.
+    public let timeline: FingerprintTimeline
+    /// The ledger table name, for reports.
+    public let ledgerTable: String
+
+    public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String) {
+        self.migrations = migrations
+        self.timeline = timeline
+        self.ledgerTable = ledgerTable
+    }
+
+    /// Diagnoses a database from what was read of it.
+    public func diagnose(_ observation: DatabaseObservation, path: String, options: PlanOptions) -> Diagnosis {
+        var work = Work(engine: self, observation: observation, options: options)
+        work.run()
+        return work.result(path: path)
+    }
+
+    /// The diagnosis of a file that could not be read.
+    public func unreadable(path: String, reason: String) -> Diagnosis {
+        let finding = Finding(kind: .unreadable, verdict: .unreadable, exitCode: .unreadable, message: reason)
+        return Diagnosis(path: path, verdict: .unreadable, matchedVersions: nil, nearestVersion: nil,
+                         schemaFingerprint: nil,
+                         ledger: LedgerSummary(table: ledgerTable, exists: false, versions: [], dirty: [],
+                                               checksumMismatches: [], unknownVersions: []),
+                         findings: [finding],
+                         plan: RepairPlan(blockers: [.init(reason: reason)]), ledgerDigest: nil)
+    }
+}
+
+// MARK: - Evaluation
+
+extension DiagnosisEngine {
+    /// The mutable state of one evaluation, kept out of the public type.
+    fileprivate struct Work {
+        let engine: DiagnosisEngine
+        let observation: DatabaseObservation
+        let options: PlanOptions
+        var findings: [Finding] = []
+        var actions: [RepairPlan.Action] = []
+        var blockers: [RepairPlan.Blocker] = []
+        var matched: VersionRange?
+        var nearest: Int64?
+        var target: Int64?
+        var core = SchemaSnapshot.empty
+        var checksumMismatches: [Int64] = []
+
+        var steps: [FingerprintTimeline.Step] { engine.timeline.steps }
+        var rows: [LedgerRow] { observation.ledger.rows }
+
+        init(engine: DiagnosisEngine, observation: DatabaseObservation, options: PlanOptions) {
+            self.engine = engine
+            self.observation = observation
+            self.options = options
+        }
+
+        mutating func run() {
+            separateForeignObjects()
+            if case .unusable(let reason) = observation.ledger {
+                add(.malformedLedger, .malformedLedger, .needsPerson,
+                    "\(reason); sqlx cannot read this ledger", evidence: [])
+                blockers.append(.init(reason: "the ledger table cannot be read as a sqlx ledger: \(reason)"))
+            }
+            if case .present(let contents) = observation.ledger, !contents.problems.isEmpty {
+                let rowProblems = contents.problems.filter { $0.hasPrefix("a row") }
+                if !rowProblems.isEmpty {
+                    add(.malformedLedger, .malformedLedger, .needsPerson,
+                        "ledger rows sqlx cannot read: \(rowProblems.joined(separator: "; "))", evidence: [])
+                    blockers.append(.init(reason: "ledger rows with unreadable versions must be fixed by a person"))
+                }
+            }
+            let groups = matchingGroups()
+            if groups.isEmpty {
+                reportUnrecognised()
+            } else if let group = chooseGroup(groups) {
+                matched = VersionRange(lowest: steps[group.lowerBound].version, highest: steps[group.upperBound].version)
+                planAgainst(group)
+            }
+            reportUnknownVersions()
+            if options.requireTip, let target, target != engine.timeline.tip.version, blockers.isEmpty {
+                let pending = steps.filter { $0.migration != nil && $0.version > target }.map(\.version)
+                add(.pendingMigrations, .consistent, .needsPerson,
+                    "not at the newest version: migrations \(Self.list(pending)) are pending (run the app or `sqlx migrate run`)",
+                    versions: pending)
+            }
+        }
+
+        // MARK: Foreign objects
+
+        /// Objects no bundled migration ever creates are the app's own: reported, never touched.
+        mutating func separateForeignObjects() {
+            let foreign = observation.snapshot.objects.keys.filter { !engine.timeline.everCreated.contains($0) }.sorted()
+            core = observation.snapshot.removing(foreign)
+            guard !foreign.isEmpty else { return }
+            add(.foreignObjects, .consistent, .ok,
+                "\(foreign.count) object(s) no bundled migration creates (left untouched): \(foreign.map(\.description).joined(separator: ", "))",
+                evidence: [.init(objects: foreign.map(\.description),
+                                 detail: "no version of the bundled migrations defines these names")])
+        }
+
+        // MARK: Matching
+
+        /// Index ranges of consecutive steps whose fingerprint equals the database's.
+        func matchingGroups() -> [ClosedRange<Int>] {
+            var groups: [ClosedRange<Int>] = []
+            for (index, step) in steps.enumerated() where step.fingerprint == core.hash {
+                if let last = groups.last, last.upperBound == index - 1 {
+                    groups[groups.count - 1] = last.lowerBound...index
+                } else {
+                    groups.append(index...index)
+                }
+            }
+            return groups
+        }
+
+        /// Highest bundled version the ledger records as applied successfully (0 for none).
+        var ledgerTop: Int64 {
+            rows.filter { $0.success == true && engine.migrations.applied(version: $0.version) != nil }
+                .map(\.version).max() ?? 0
+        }
+
+        var ledgerTopIndex: Int { engine.timeline.index(of: ledgerTop) ?? 0 }
+
+        mutating func chooseGroup(_ groups: [ClosedRange<Int>]) -> ClosedRange<Int>? {
+            if let assumed = options.assumeVersion {
+                if let index = engine.timeline.index(of: assumed), let group = groups.first(where: { $0.contains(index) }) {
+                    return group
+                }
+                let ranges = groups.map { rangeText($0) }.joined(separator: ", ")
+                add(.ambiguousMatch, .unrecognised, .needsPerson,
+                    "--assume-version \(assumed) contradicts the schema, which matches version(s) \(ranges)")
+                blockers.append(.init(reason: "assumed version \(assumed) is not one the schema matches (\(ranges))",
+                                      flag: "--assume-version"))
+                return nil
+            }
+            if groups.count == 1 { return groups[0] }
+            if let group = groups.first(where: { $0.contains(ledgerTopIndex) }) { return group }
+            let ranges = groups.map { rangeText($0) }.joined(separator: " or ")
+            add(.ambiguousMatch, .unrecognised, .needsPerson,
+                "the schema matches versions \(ranges) and the ledger does not say which",
+                evidence: groups.map { .init(version: steps[$0.lowerBound].version,
+                                             detail: "fingerprint \(core.hash.short) equals F(\(rangeText($0)))") })
+            blockers.append(.init(reason: "the schema matches several separate versions (\(ranges))",
+                                  flag: "--assume-version N"))
+            return nil
+        }
+
+        func rangeText(_ group: ClosedRange<Int>) -> String {
+            VersionRange(lowest: steps[group.lowerBound].version, highest: steps[group.upperBound].version).description
+        }
+
+        // MARK: Unrecognised
+
+        mutating func reportUnrecognised() {
+            var best: (index: Int, distance: Int)?
+            let coreObjects = core.objects
+            engine.timeline.forEachSchema { index, objects in
+                var distance = 0
+                for (key, object) in objects where coreObjects[key]?.hash != object.hash { distance += 1 }
+                for key in coreObjects.keys where objects[key] == nil { distance += 1 }
+                // Ties go to the version closest to what the ledger claims, then to the newer one.
+                if let current = best {
+                    let closer = abs(index - ledgerTopIndex) < abs(current.index - ledgerTopIndex)
+                    if distance < current.distance || (distance == current.distance && (closer || index > current.index)) {
+                        best = (index, distance)
+                    }
+                } else {
+                    best = (index, distance)
+                }
+            }
+            guard let best else { return }
+            let version = steps[best.index].version
+            nearest = version
+            let residual = SchemaDiff(from: engine.timeline.objects(atIndex: best.index), to: coreObjects)
+            var evidence: [Finding.Evidence] = []
+            for object in residual.added {
+                let origin = engine.timeline.firstVersion(defining: object)
+                let detail = origin.map { "extra \(object.key): matches its definition at version \($0) (a partial application?)" }
+                    ?? "extra \(object.key): no bundled version defines it this way"
+                evidence.append(.init(version: origin, objects: [object.key.description], detail: detail))
+            }
+            for object in residual.removed {
+                evidence.append(.init(version: version, objects: [object.key.description],
+                                      detail: "missing \(object.key), which version \(version) has"))
+            }
+            for change in residual.changed {
+                let details = change.facetChanges.map { change in
+                    "\(change.label): \(change.before ?? "absent") → \(change.after ?? "absent")"
+                }
+                evidence.append(.init(version: version, objects: [change.key.description],
+                                      detail: "changed \(change.key): \(details.joined(separator: "; "))"))
+            }
+            add(.unrecognised, .unrecognised, .needsPerson,
+                "the schema matches no bundled version; nearest is \(version), \(residual.size) object(s) differ",
+                versions: [version], evidence: evidence)
+            blockers.append(.init(reason: "the schema matches no bundled version (nearest \(version)); the ledger cannot be made to tell the truth without a person"))
+        }
+
+        // MARK: Plan against a matched range
+
+        mutating func planAgainst(_ group: ClosedRange<Int>) {
+            let lo = group.lowerBound, hi = group.upperBound
+            let ledgerExists: Bool
+            switch observation.ledger {
+            case .absent: ledgerExists = false
+            case .present: ledgerExists = true
+            case .unusable: return
+            }
+            let knownRows = rows.filter { engine.migrations.allVersions.contains($0.version) }
+            if lo == 0 && knownRows.isEmpty {
+                target = 0
+                add(.fresh, .fresh, .ok, core.isEmpty
+                    ? "empty database: the migrator will create the schema from version \(steps.dropFirst().first?.version ?? 0)"
+                    : "no migrated objects yet: the migrator will apply every version")
+                return
+            }
+            var targetIndex: Int
+            if let assumed = options.assumeVersion, let index = engine.timeline.index(of: assumed) {
+                targetIndex = index
+            } else if !ledgerExists || ledgerTopIndex < lo {
+                targetIndex = lo
+            } else if ledgerTopIndex <= hi {
+                targetIndex = ledgerTopIndex
+            } else {
+                targetIndex = hi
+            }
+            target = steps[targetIndex].version
+            if hi > lo, options.assumeVersion == nil, targetIndex == lo, lo > 0 || ledgerExists {
+                let silent = steps[(lo + 1)...hi].map(\.version)
+                add(.schemaSilentRange, targetIndex == ledgerTopIndex ? .consistent : .behind, .ok,
+                    "the schema matches versions \(rangeText(group)): \(Self.list(silent)) leave no schema trace; claiming \(steps[lo].version) only",
+                    versions: silent,
+                    evidence: silent.map { .init(version: $0, detail: "version \($0) changes no schema object (data-only or net-zero)") })
+                if targetIndex != ledgerTopIndex || !ledgerExists {
+                    actions.append(.init(kind: .keep, reason: "pass --assume-version N (N in \(rangeText(group))) to record up to N; otherwise the migrator re-runs \(Self.list(silent))"))
+                }
+            }
+            if !ledgerExists {
+                planBaseline(targetIndex: targetIndex)
+            } else {
+                planRows(targetIndex: targetIndex, hi: hi)
+            }
+        }
+
+        mutating func planBaseline(targetIndex: Int) {
+            let claimed = targetIndex >= 1 ? Array(steps[1...targetIndex]) : []
+            add(.noLedger, .noLedger, .repairable,
+                "no \(engine.ledgerTable) table, but the schema matches version \(steps[targetIndex].version)",
+                versions: claimed.map(\.version),
+                evidence: [proofOfMatch(targetIndex)])
+            actions.append(.init(kind: .createLedger, reason: "create \(engine.ledgerTable) exactly as sqlx does"))
+            for step in claimed {
+                guard let migration = step.migration else { continue }
+                actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
+                                     checksum: migration.checksum, reason: "baseline: the schema includes version \(migration.version)"))
+            }
+        }
+
+        mutating func planRows(targetIndex: Int, hi: Int) {
+            var byVersion: [Int64: LedgerRow] = [:]
+            for row in rows { byVersion[row.version] = row }
+            var missing: [Int64] = [], missingEvidence: [Finding.Evidence] = []
+            var drift: [Int64] = [], driftEvidence: [Finding.Evidence] = []
+            var dirtyFixed: [Int64] = [], dirtyEvidence: [Finding.Evidence] = []
+            var dirtyUndecided: [Int64] = []
+            var unproven: [Int64] = [], unprovenEvidence: [Finding.Evidence] = []
+            for index in steps.indices.dropFirst() {
+                let step = steps[index]
+                guard let migration = step.migration else { continue }
+                let row = byVersion[migration.version]
+                if index <= targetIndex {
+                    guard let row else {
+                        missing.append(migration.version)
+                        missingEvidence.append(proofOfPresence(step))
+                        actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
+                                             checksum: migration.checksum,
+                                             reason: step.isSchemaSilent ? "inside the matched range, below the claimed version"
+                                                                         : "the schema holds this version's effect"))
+                        continue
+                    }
+                    if row.isDirty {
+                        dirtyFixed.append(migration.version)
+                        dirtyEvidence.append(proofOfPresence(step))
+                        actions.append(.init(kind: .markSucceeded, version: migration.version, checksum: migration.checksum,
+                                             previousChecksum: row.checksum,
+                                             reason: "the schema proves version \(migration.version) completed"))
+                    } else if row.checksum != migration.checksum || row.success == nil {
+                        drift.append(migration.version)
+                        checksumMismatches.append(migration.version)
+                        let edit = row.checksum.flatMap {
+                            ChecksumEdit.explain(recorded: $0, bundled: migration, ignoring: engine.migrations.ignoredCharacters)
+                        }
+                        let cause = edit?.description ?? (row.problems.isEmpty ? "the file changed after it was applied"
+                                                                               : row.problems.joined(separator: "; "))
+                        driftEvidence.append(.init(version: migration.version,
+                                                   detail: "version \(migration.version) (\(migration.fileName)): recorded \(row.checksum?.short ?? "NULL"), bundled \(migration.checksum.short): \(cause)"))
+                        actions.append(.init(kind: .restamp, version: migration.version, checksum: migration.checksum,
+                                             previousChecksum: row.checksum, reason: cause))
+                    }
+                } else if let row {
+                    if row.isDirty && index > hi {
+                        dirtyFixed.append(migration.version)
+                        dirtyEvidence.append(proofOfAbsence(step))
+                        actions.append(.init(kind: .delete, version: migration.version,
+                                             reason: "interrupted and the schema proves it did not apply: the migrator will re-run it"))
+                    } else if row.isDirty {
+                        dirtyUndecided.append(migration.version)
+                    } else {
+                        unproven.append(migration.version)
+                        unprovenEvidence.append(proofOfAbsence(step))
+                        if options.dropUnproven {
+                            actions.append(.init(kind: .delete, version: migration.version,
+                                                 reason: "--drop-unproven: the schema lacks this version's effect; the migrator will re-apply it"))
+                        }
+                    }
+                }
+            }
+            if !missing.isEmpty {
+                add(.behind, .behind, .repairable,
+                    "the schema is at version \(steps[targetIndex].version) but the ledger lacks \(Self.list(missing))",
+                    versions: missing, evidence: [proofOfMatch(targetIndex)] + missingEvidence)
+            }
+            if !drift.isEmpty {
+                add(.checksumDrift, .checksumDrift, .repairable,
+                    "recorded checksums differ from the bundled files for \(Self.list(drift)); the schema proves they applied",
+                    versions: drift, evidence: driftEvidence)
+            }
+            if !dirtyFixed.isEmpty {
+                add(.dirty, .dirty, .repairable,
+                    "interrupted migration(s) \(Self.list(dirtyFixed)); the schema decides each", versions: dirtyFixed,
+                    evidence: dirtyEvidence)
+            }
+            if !dirtyUndecided.isEmpty {
+                add(.dirty, .dirty, .needsPerson,
+                    "interrupted migration(s) \(Self.list(dirtyUndecided)) leave no schema trace: the schema cannot tell whether they completed",
+                    versions: dirtyUndecided)
+                blockers.append(.init(reason: "cannot tell whether \(Self.list(dirtyUndecided)) completed",
+                                      flag: "--assume-version N"))
+            }
+            if !unproven.isEmpty {
+                let command = "--drop-unproven"
+                add(.ahead, .ahead, options.dropUnproven ? .repairable : .needsPerson,
+                    "the ledger claims \(Self.list(unproven)) but the schema matches version \(steps[targetIndex].version)",
+                    versions: unproven, evidence: [proofOfMatch(targetIndex)] + unprovenEvidence)
+                if !options.dropUnproven {
+                    blockers.append(.init(reason: "the ledger claims \(Self.list(unproven)), whose effects the schema lacks; rerun with \(command) to delete those rows so the migrator re-applies them",
+                                          flag: command))
+                }
+            }
+        }
+
+        // MARK: Unknown versions
+
+        mutating func reportUnknownVersions() {
+            let unknown = rows.filter { !engine.migrations.allVersions.contains($0.version) }
+            guard !unknown.isEmpty else { return }
+            let versions = unknown.map(\.version)
+            var evidence: [Finding.Evidence] = []
+            for row in unknown {
+                if let twin = engine.migrations.applying.first(where: { $0.checksum == row.checksum }) {
+                    evidence.append(.init(version: row.version,
+                                          detail: "row \(row.version) carries the checksum of bundled \(twin.fileName) (renumbered?)"))
+                } else {
+                    evidence.append(.init(version: row.version,
+                                          detail: "row \(row.version) (\(row.description ?? "no description")) matches no bundled file (a newer build?)"))
+                }
+                if options.dropUnknown {
+                    actions.append(.init(kind: .delete, version: row.version, reason: "--drop-unknown: not a bundled version"))
+                } else {
+                    actions.append(.init(kind: .keep, version: row.version,
+                                         reason: "not bundled; kept (sqlx reports it as missing unless the app ignores missing versions); --drop-unknown removes it"))
+                }
+            }
+            add(.unknownVersions, .unknownVersions, options.dropUnknown ? .repairable : .needsPerson,
+                "the ledger records version(s) \(Self.list(versions)) that are not bundled",
+                versions: versions, evidence: evidence)
+        }
+
+        // MARK: Evidence
+
+        func proofOfMatch(_ index: Int) -> Finding.Evidence {
+            .init(version: steps[index].version,
+                  detail: "schema fingerprint \(core.hash.short) equals F(\(steps[index].version))")
+        }
+
+        func proofOfPresence(_ step: FingerprintTimeline.Step) -> Finding.Evidence {
+            let objects = (step.effect.added + step.effect.changedObjects).map(\.key.description)
+                + step.effect.removed.map { "no \($0.key)" }
+            if objects.isEmpty {
+                return .init(version: step.version, detail: "version \(step.version) leaves no schema trace; recorded because a later proven version follows it")
+            }
+            return .init(version: step.version, objects: objects,
+                         detail: "version \(step.version): \(step.effect.summary) — present as that version leaves it")
+        }
+
+        func proofOfAbsence(_ step: FingerprintTimeline.Step) -> Finding.Evidence {
+            .init(version: step.version, objects: (step.effect.added + step.effect.changedObjects).map(\.key.description),
+                  detail: step.isSchemaSilent ? "version \(step.version) leaves no schema trace"
+                                              : "version \(step.version): \(step.effect.summary) — absent from the schema")
+        }
+
+        // MARK: Result
+
+        mutating func add(_ kind: Finding.Kind, _ verdict: Verdict, _ exitCode: ExitCode, _ message: String,
+                          versions: [Int64] = [], evidence: [Finding.Evidence] = []) {
+            findings.append(Finding(kind: kind, verdict: verdict, exitCode: exitCode, message: message,
+                                    versions: versions, evidence: evidence))
+        }
+
+        static func list(_ versions: [Int64]) -> String {
+            guard versions.count > 3 else { return versions.map(String.init).joined(separator: ", ") }
+            let sorted = versions.sorted()
+            let contiguous = zip(sorted, sorted.dropFirst()).allSatisfy { $1 == $0 + 1 }
+            return contiguous ? "\(sorted.first!)–\(sorted.last!)" : sorted.map(String.init).joined(separator: ", ")
+        }
+
+        func result(path: String) -> Diagnosis {
+            let ordered = findings.sorted { ($0.exitCode, $0.verdict.rank) > ($1.exitCode, $1.verdict.rank) }
+            let verdict: Verdict
+            if let worst = ordered.first, worst.exitCode > .ok || worst.verdict == .fresh {
+                verdict = worst.verdict
+            } else if findings.contains(where: { $0.kind == .fresh }) {
+                verdict = .fresh
+            } else {
+                verdict = matched == nil && nearest != nil ? .unrecognised : .consistent
+            }
+            let exists: Bool
+            if case .absent = observation.ledger { exists = false } else { exists = true }
+            let summary = LedgerSummary(
+                table: engine.ledgerTable, exists: exists, versions: rows.map(\.version),
+                dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
+                unknownVersions: rows.filter { !engine.migrations.allVersions.contains($0.version) }.map(\.version))
+            let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
+            return Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
+                             schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
+                             ledgerDigest: observation.ledgerDigest)
+        }
+    }
+}

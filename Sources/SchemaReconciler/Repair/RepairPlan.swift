@@ -1,0 +1,106 @@
+import Foundation
+
+/// What a repair would write to the ledger, and why: data that can be printed, serialised and
+/// tested before anything is written.
+///
+/// ```swift
+/// let plan = reconciler.diagnose(databaseAt: "app.sqlite").plan
+/// for action in plan.actions { print(action.kind, action.version ?? 0, action.reason) }
+/// if !plan.blockers.isEmpty { print("refused:", plan.blockers.map(\.reason)) }
+/// ```
+public struct RepairPlan: Sendable, Hashable, Codable {
+    /// One ledger write (or a deliberate non-write).
+    public struct Action: Sendable, Hashable, Codable {
+        /// The sort of write.
+        public enum Kind: String, Sendable, Hashable, Codable {
+            /// Create the ledger table with the migrator's exact DDL.
+            case createLedger = "create-ledger"
+            /// Insert a row the migrator would have written.
+            case insert
+            /// Set `success = 1` (and the bundled checksum) on an interrupted row the schema proves applied.
+            case markSucceeded = "mark-succeeded"
+            /// Replace a recorded checksum with the bundled one.
+            case restamp
+            /// Delete a row.
+            case delete
+            /// Leave a row as it is, deliberately (reported so nobody wonders).
+            case keep
+        }
+
+        public var kind: Kind
+        public var version: Int64?
+        public var description: String?
+        /// The checksum written (insert, restamp, mark-succeeded).
+        public var checksum: Digest?
+        /// The checksum replaced (restamp).
+        public var previousChecksum: Digest?
+        /// Why.
+        public var reason: String
+
+        public init(kind: Kind, version: Int64? = nil, description: String? = nil, checksum: Digest? = nil,
+                    previousChecksum: Digest? = nil, reason: String) {
+            self.kind = kind
+            self.version = version
+            self.description = description
+            self.checksum = checksum
+            self.previousChecksum = previousChecksum
+            self.reason = reason
+        }
+
+        /// Whether the action writes anything.
+        public var writes: Bool { kind != .keep }
+    }
+
+    /// Why the plan cannot run as is, and what settles it.
+    public struct Blocker: Sendable, Hashable, Codable {
+        /// What the schema cannot decide, or what would be unsafe.
+        public var reason: String
+        /// The flag that settles it, when one does (for example `--drop-unproven`).
+        public var flag: String?
+
+        public init(reason: String, flag: String? = nil) {
+            self.reason = reason
+            self.flag = flag
+        }
+    }
+
+    /// Writes in the order they run.
+    public var actions: [Action]
+    /// Reasons the repair refuses; when not empty, nothing is written.
+    public var blockers: [Blocker]
+    /// The version the ledger will claim after the repair, if decided.
+    public var targetVersion: Int64?
+
+    public init(actions: [Action] = [], blockers: [Blocker] = [], targetVersion: Int64? = nil) {
+        self.actions = actions
+        self.blockers = blockers
+        self.targetVersion = targetVersion
+    }
+
+    /// Whether running the plan would write anything.
+    public var writes: Bool { blockers.isEmpty && actions.contains { $0.writes } }
+}
+
+/// Choices a person makes where the schema alone cannot decide.
+///
+/// ```swift
+/// let options = PlanOptions(assumeVersion: 34, dropUnproven: false, dropUnknown: false)
+/// ```
+public struct PlanOptions: Sendable, Hashable, Codable {
+    /// Claim this version inside a schema-silent range (or settle an ambiguous match).
+    public var assumeVersion: Int64?
+    /// Delete rows for versions whose effects the schema lacks.
+    public var dropUnproven: Bool
+    /// Delete rows for versions that are not bundled.
+    public var dropUnknown: Bool
+    /// Treat a database that is consistent but not at the newest version as a failure.
+    public var requireTip: Bool
+
+    public init(assumeVersion: Int64? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
+                requireTip: Bool = false) {
+        self.assumeVersion = assumeVersion
+        self.dropUnproven = dropUnproven
+        self.dropUnknown = dropUnknown
+        self.requireTip = requireTip
+    }
+}
