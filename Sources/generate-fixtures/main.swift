@@ -1,1 +1,17 @@
-print("x")
+import Foundation
+import SQLxEmulation
+
+// Regenerates Fixtures/ from Migrations/: `swift run generate-fixtures [MIGRATIONS_DIR] [OUTPUT_DIR]`.
+let arguments = CommandLine.arguments.dropFirst()
+let migrations = URL(fileURLWithPath: arguments.first ?? "Migrations")
+let output = URL(fileURLWithPath: arguments.dropFirst().first ?? "Fixtures")
+do {
+    let factory = try FixtureFactory(migrationsFolder: migrations)
+    try factory.generateAll(into: output)
+    for recipe in FixtureFactory.recipes {
+        print("\(output.path)/\(recipe.name): \(recipe.story)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("generate-fixtures: \(error)\n".utf8))
+    exit(1)
+}

@@ -3,10 +3,12 @@
 
 #include <sqlite3.h>
 
-/// Turns on SQLite's defensive mode, turns off extension loading and trusted schema,
-/// so that a hostile database file cannot make the connection run code or corrupt itself.
+/// Turns on SQLite's defensive mode, turns off extension loading and ATTACH, and sets
+/// trusted_schema, so that a hostile database file cannot make the connection run code or
+/// corrupt itself. Pass trusted_schema = 0 for user databases; the private replay database
+/// holds only what the bundled migrations create and replays them as the app would (1).
 /// Returns SQLITE_OK or the first failing result code.
-int sr_harden_connection(sqlite3 *db);
+int sr_harden_connection(sqlite3 *db, int trusted_schema);
 
 /// Enables or disables triggers on the connection (SQLITE_DBCONFIG_ENABLE_TRIGGER).
 /// Writes to the ledger run with triggers off, so a trigger planted on the ledger table

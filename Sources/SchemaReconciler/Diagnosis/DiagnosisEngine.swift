@@ -100,7 +100,7 @@ extension DiagnosisEngine {
 
         /// Objects no bundled migration ever creates are the app's own: reported, never touched.
         mutating func separateForeignObjects() {
-            let foreign = observation.snapshot.objects.keys.filter { !engine.timeline.everCreated.contains($0) }.sorted()
+            let foreign = observation.snapshot.objects.keys.filter(engine.timeline.isForeign).sorted()
             core = observation.snapshot.removing(foreign)
             guard !foreign.isEmpty else { return }
             add(.foreignObjects, .consistent, .ok,
@@ -185,9 +185,13 @@ extension DiagnosisEngine {
             let residual = SchemaDiff(from: engine.timeline.objects(atIndex: best.index), to: coreObjects)
             var evidence: [Finding.Evidence] = []
             for object in residual.added {
-                let origin = engine.timeline.firstVersion(defining: object)
-                let detail = origin.map { "extra \(object.key): matches its definition at version \($0) (a partial application?)" }
+                var origin = engine.timeline.firstVersion(defining: object)
+                var detail = origin.map { "extra \(object.key): matches its definition at version \($0) (a partial application?)" }
                     ?? "extra \(object.key): no bundled version defines it this way"
+                if origin == nil, let creator = engine.timeline.namesCreatedBySQL[object.key.name] {
+                    origin = creator
+                    detail = "extra \(object.key): version \(creator)'s SQL creates this name (an interrupted migration?)"
+                }
                 evidence.append(.init(version: origin, objects: [object.key.description], detail: detail))
             }
             for object in residual.removed {

@@ -33,16 +33,26 @@ public struct FingerprintTimeline: Sendable {
     public let everCreated: Set<ObjectKey>
     /// Header pragmas counted in snapshots because some migration sets them.
     public let trackedPragmas: [String]
+    /// Names (case-folded) that some migration's SQL creates, with the first such version, including
+    /// scratch objects a migration creates and drops again: such a name in a database is evidence of an
+    /// interrupted migration, not an app's own object.
+    public let namesCreatedBySQL: [String: Int64]
 
     /// Creates a timeline from steps.
-    public init(steps: [Step], trackedPragmas: [String]) {
+    public init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:]) {
         self.steps = steps
         self.trackedPragmas = trackedPragmas
+        self.namesCreatedBySQL = namesCreatedBySQL
         var keys: Set<ObjectKey> = []
         for step in steps {
             for object in step.effect.added { keys.insert(object.key) }
         }
         self.everCreated = keys
+    }
+
+    /// Whether no bundled migration could have created an object with this key.
+    public func isForeign(_ key: ObjectKey) -> Bool {
+        !everCreated.contains(key) && namesCreatedBySQL[key.name] == nil
     }
 
     /// The fingerprint of the tip, the newest version.

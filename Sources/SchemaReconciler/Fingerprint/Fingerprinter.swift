@@ -66,7 +66,8 @@ public struct Fingerprinter: Sendable {
                 schemaVersion = newSchemaVersion
                 pragmaValues = newPragmaValues
             }
-            return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas)
+            return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas,
+                                       namesCreatedBySQL: Self.namesCreated(by: set))
         }
     }
 
@@ -112,6 +113,38 @@ public struct Fingerprinter: Sendable {
             }
         }
         return found.sorted()
+    }
+
+    /// Names each migration's SQL creates (`CREATE ... name`, `ALTER TABLE ... RENAME TO name`).
+    static func namesCreated(by set: MigrationSet) -> [String: Int64] {
+        var names: [String: Int64] = [:]
+        let objectWords: Set<String> = ["TABLE", "INDEX", "VIEW", "TRIGGER"]
+        let skippable: Set<String> = ["TEMP", "TEMPORARY", "UNIQUE", "VIRTUAL", "IF", "NOT", "EXISTS"]
+        for migration in set.applying {
+            let tokens = SQLTokenizer.tokens(in: migration.sql)
+            var index = 0
+            while index < tokens.count {
+                defer { index += 1 }
+                let word = tokens[index].canonical
+                var cursor = index + 1
+                if word == "CREATE" {
+                    while cursor < tokens.count, skippable.contains(tokens[cursor].canonical) { cursor += 1 }
+                    guard cursor < tokens.count, objectWords.contains(tokens[cursor].canonical) else { continue }
+                    cursor += 1
+                    while cursor < tokens.count, skippable.contains(tokens[cursor].canonical) { cursor += 1 }
+                } else if word == "RENAME", cursor + 1 < tokens.count, tokens[cursor].canonical == "TO" {
+                    cursor += 1
+                } else {
+                    continue
+                }
+                // A schema-qualified name (`main.x`) names x.
+                if cursor + 2 < tokens.count, tokens[cursor + 1].isSymbol(".") { cursor += 2 }
+                guard cursor < tokens.count, tokens[cursor].kind == .identifier || tokens[cursor].kind == .keyword else { continue }
+                let name = SchemaObject.canonicalName(tokens[cursor].value)
+                if names[name] == nil { names[name] = migration.version }
+            }
+        }
+        return names
     }
 
     private static func pragmaValues(_ pragmas: [String], _ db: Database) throws -> [String] {

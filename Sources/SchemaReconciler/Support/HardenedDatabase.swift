@@ -21,25 +21,29 @@ public enum HardenedDatabase {
     public static let defaultBusyTimeout: TimeInterval = 3
 
     /// A GRDB configuration with the hardening applied on every connection.
-    public static func configuration(access: Access, busyTimeout: TimeInterval = defaultBusyTimeout) -> Configuration {
+    ///
+    /// `trustedSchema` stays false for user databases: functions in their views, triggers and
+    /// constraints cannot run with side effects. The replay database turns it on, because it runs
+    /// the bundled migrations exactly as the app does (a `CHECK (json_valid(x))` needs it).
+    public static func configuration(access: Access, busyTimeout: TimeInterval = defaultBusyTimeout,
+                                     trustedSchema: Bool = false) -> Configuration {
         var configuration = Configuration()
         configuration.readonly = access == .readOnly
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = false
         configuration.label = "schema-reconcile"
         configuration.prepareDatabase { db in
-            try harden(db)
+            try harden(db, trustedSchema: trustedSchema)
         }
         return configuration
     }
 
     /// Applies the hardening to an open connection.
-    static func harden(_ db: Database) throws {
-        let code = sr_harden_connection(db.sqliteConnection)
+    static func harden(_ db: Database, trustedSchema: Bool) throws {
+        let code = sr_harden_connection(db.sqliteConnection, trustedSchema ? 1 : 0)
         guard code == SQLITE_OK else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot harden the SQLite connection")
         }
-        try db.execute(sql: "PRAGMA trusted_schema = OFF")
     }
 
     /// Turns triggers on or off for this connection.
@@ -57,7 +61,7 @@ public enum HardenedDatabase {
 
     /// Opens a private in-memory database for replaying migrations.
     public static func openInMemory() throws -> DatabaseQueue {
-        var configuration = configuration(access: .readWrite)
+        var configuration = configuration(access: .readWrite, trustedSchema: true)
         // sqlx's SQLite connections enable foreign keys; replay the way the app runs.
         configuration.foreignKeysEnabled = true
         configuration.allowsUnsafeTransactions = true
