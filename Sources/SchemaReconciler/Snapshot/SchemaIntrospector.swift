@@ -146,7 +146,7 @@ public struct SchemaIntrospector: Sendable {
 
     private func readTable(_ db: Database, name: String, sql: String) throws -> Entry {
         do {
-            let info = try Row.fetchOne(db, sql: "SELECT type, wr, strict FROM pragma_table_list(?, 'main')",
+            let info = try Row.fetchOne(db, sql: "SELECT type, wr, strict FROM pragma_table_list(?) WHERE schema = 'main'",
                                         arguments: [name])
             if let info, (info[0] as String?) == "shadow" { return .shadow }
             let withoutRowID = (info?[1] as Int?) == 1

@@ -1,0 +1,35 @@
+import ArgumentParser
+import SchemaReconciler
+
+/// `schema-reconcile check`: a terse pass/fail over databases, for CI and launch scripts.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check databases and exit with the worst code; one line per database plus findings.",
+        discussion: """
+            Same diagnosis as `diagnose`, printed tersely (the JSON document is identical). \
+            Exit 0 when every database is fine, 1 when `repair` fixes all drift, 2 when a person must decide, \
+            3 when a database cannot be read.
+            """)
+
+    @Argument(help: ArgumentHelp("Database files to check.", valueName: "db"))
+    var databases: [String]
+
+    @Flag(name: .customLong("require-tip"),
+          help: "Fail (exit 2) when a consistent database is not at the newest bundled version.")
+    var requireTip = false
+
+    @OptionGroup var migrations: MigrationOptions
+    @OptionGroup var plan: PlanChoices
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard !databases.isEmpty else { throw ValidationError("give at least one database file") }
+    }
+
+    func run() throws {
+        let reconciler = try migrations.makeReconciler()
+        try DatabaseReport.emit(databases, reconciler: reconciler, options: plan.planOptions(requireTip: requireTip),
+                                format: output.format, detail: .brief)
+    }
+}

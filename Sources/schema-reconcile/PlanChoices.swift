@@ -1,0 +1,22 @@
+import ArgumentParser
+import SchemaReconciler
+
+/// The choices a person makes where the schema alone cannot decide; they shape the plan shown and run.
+struct PlanChoices: ParsableArguments {
+    @Option(name: .customLong("assume-version"),
+            help: ArgumentHelp("Claim this version inside a schema-silent range (or settle an ambiguous match).",
+                               valueName: "n"))
+    var assumeVersion: Int64?
+
+    @Flag(name: .customLong("drop-unproven"),
+          help: "Plan to delete ledger rows for versions whose effects the schema lacks.")
+    var dropUnproven = false
+
+    @Flag(name: .customLong("drop-unknown"), help: "Plan to delete ledger rows for versions that are not bundled.")
+    var dropUnknown = false
+
+    func planOptions(requireTip: Bool = false) -> PlanOptions {
+        PlanOptions(assumeVersion: assumeVersion, dropUnproven: dropUnproven, dropUnknown: dropUnknown,
+                    requireTip: requireTip)
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `schema-reconcile` command: subcommands parse arguments and render reports; the library decides.
+@main
+struct SchemaReconcile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema-reconcile",
+        abstract: "Check and explain whether SQLite databases' migration ledgers tell the truth about their schema.",
+        discussion: """
+            The migration files are replayed into a private in-memory database to fingerprint the schema \
+            after each version; a database's schema is then matched against those fingerprints and \
+            compared with what its sqlx ledger (_sqlx_migrations) claims. Databases are only read.
+
+            Exit codes: 0 fine, 1 drift that `repair` fixes, 2 drift that needs a person, \
+            3 a database could not be read, 64 usage error or invalid migration set. \
+            With several databases the worst code wins.
+            """,
+        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self])
+}
