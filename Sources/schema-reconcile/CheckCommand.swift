@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let reconciler = try migrations.makeReconciler()
-        try DatabaseReport.emit(databases, reconciler: reconciler, options: plan.planOptions(requireTip: requireTip),
+        try DiagnosisOutput.emit(databases, reconciler: reconciler, options: plan.planOptions(requireTip: requireTip),
                                 format: output.format, detail: .brief)
     }
 }

@@ -24,24 +24,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     func run() throws {
         let reconciler = try migrations.makeReconciler()
-        try DatabaseReport.emit(databases, reconciler: reconciler, options: plan.planOptions(),
+        try DiagnosisOutput.emit(databases, reconciler: reconciler, options: plan.planOptions(),
                                 format: output.format, detail: .full)
-    }
-}
-
-/// Diagnoses databases, prints the report, and exits with the worst code: shared by `diagnose` and `check`.
-enum DatabaseReport {
-    static func emit(_ paths: [String], reconciler: Reconciler, options: PlanOptions, format: OutputFormat,
-                     detail: DiagnosisReport.Detail) throws {
-        let diagnoses = paths.map { reconciler.diagnose(databaseAt: $0, options: options) }
-        let report = DiagnosisReport(diagnoses, reconciler: reconciler)
-        switch format {
-        case .text: Terminal.print(report.text(useColor: Terminal.useColor, detail: detail))
-        case .json: Terminal.print(report.json())
-        case .markdown: Terminal.print(report.markdown())
-        }
-        if report.exitCode != .ok {
-            throw ArgumentParser.ExitCode(report.exitCode.rawValue)
-        }
     }
 }

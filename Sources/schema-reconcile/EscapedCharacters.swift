@@ -33,7 +33,6 @@ enum EscapedCharacters {
                 throw invalid(argument)
             }
         }
-        guard !scalars.isEmpty else { throw ValidationError("give at least one character") }
         return scalars
     }
 

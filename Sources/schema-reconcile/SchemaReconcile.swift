@@ -9,7 +9,7 @@ struct SchemaReconcile: ParsableCommand {
         discussion: """
             The migration files are replayed into a private in-memory database to fingerprint the schema \
             after each version; a database's schema is then matched against those fingerprints and \
-            compared with what its sqlx ledger (_sqlx_migrations) claims. Databases are only read.
+            compared with what its sqlx ledger (_sqlx_migrations) claims. fingerprint, diagnose and check only read databases.
 
             Exit codes: 0 fine, 1 drift that `repair` fixes, 2 drift that needs a person, \
             3 a database could not be read, 64 usage error or invalid migration set. \

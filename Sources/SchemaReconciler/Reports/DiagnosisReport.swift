@@ -263,17 +263,39 @@ extension DiagnosisReport {
         return nil
     }
 
-    /// `ledger through 20`, `ledger empty`, or `no ledger`.
+    /// `ledger through 20`, `ledger empty`, `ledger unusable`, or `no ledger`.
     static func ledgerPhrase(_ diagnosis: Diagnosis) -> String {
         let ledger = diagnosis.ledger
         guard ledger.exists else { return "no ledger" }
-        guard let top = ledger.versions.max() else { return "ledger empty" }
+        guard let top = ledger.versions.max() else { return isLedgerUnusable(diagnosis) ? "ledger unusable" : "ledger empty" }
         return "ledger through \(top)"
     }
 
-    /// The highest version the ledger records, as text (`—` for none).
+    /// The highest version the ledger records, as text.
     static func ledgerTop(_ diagnosis: Diagnosis) -> String {
-        diagnosis.ledger.versions.max().map { "\($0)" } ?? (diagnosis.ledger.exists ? "empty" : "none")
+        if let top = diagnosis.ledger.versions.max() { return "\(top)" }
+        guard diagnosis.ledger.exists else { return "none" }
+        return isLedgerUnusable(diagnosis) ? "unusable" : "empty"
+    }
+
+    /// Whether the ledger table exists but no row could be read as a ledger row.
+    static func isLedgerUnusable(_ diagnosis: Diagnosis) -> Bool {
+        diagnosis.ledger.versions.isEmpty && diagnosis.findings.contains { $0.kind == .malformedLedger }
+    }
+
+    /// The evidence's objects that its sentence does not already name.
+    static func unnamedObjects(_ evidence: Finding.Evidence) -> [String] {
+        evidence.objects.filter { object in
+            let name = object.split(separator: " ").last.map(String.init) ?? object
+            return !evidence.detail.localizedCaseInsensitiveContains(name)
+        }
+    }
+
+    /// The flag that settles a blocker, unless its reason already says it.
+    static func settlingFlag(_ blocker: RepairPlan.Blocker) -> String? {
+        guard let flag = blocker.flag else { return nil }
+        let bare = flag.split(separator: " ").first.map(String.init) ?? flag
+        return blocker.reason.contains(bare) ? nil : flag
     }
 
     /// What follows the verdict on a database's first line.
@@ -366,6 +388,8 @@ extension DiagnosisReport {
         var ledgerText: String
         if !ledger.exists {
             ledgerText = "no \(ledger.table) table"
+        } else if Self.isLedgerUnusable(diagnosis) {
+            ledgerText = "\(ledger.table): cannot be read as a ledger"
         } else if ledger.versions.isEmpty {
             ledgerText = "\(ledger.table): no rows"
         } else {
@@ -396,11 +420,7 @@ extension DiagnosisReport {
 
     private func evidenceText(_ evidence: Finding.Evidence, _ style: TextStyle) -> String {
         var text = evidence.detail
-        // Name the objects only when the sentence does not already.
-        let unnamed = evidence.objects.filter { object in
-            let name = object.split(separator: " ").last.map(String.init) ?? object
-            return !text.localizedCaseInsensitiveContains(name)
-        }
+        let unnamed = Self.unnamedObjects(evidence)
         if !unnamed.isEmpty { text += style(" (\(unnamed.joined(separator: ", ")))", .dim) }
         return text
     }
@@ -411,7 +431,7 @@ extension DiagnosisReport {
             lines.append("  " + style("refused:", .red, .bold) + " nothing would be written")
             for blocker in plan.blockers {
                 var line = "    - " + blocker.reason
-                if let flag = blocker.flag { line += " " + style("[settle with \(flag)]", .cyan) }
+                if let flag = Self.settlingFlag(blocker) { line += " " + style("[settle with \(flag)]", .cyan) }
                 lines.append(line)
             }
         }
@@ -480,14 +500,15 @@ extension DiagnosisReport {
             lines.append("- **\(finding.kind.rawValue)** (exit \(finding.exitCode.rawValue)): \(Markdown.escape(finding.message))")
             for evidence in finding.evidence {
                 var text = Markdown.escape(evidence.detail)
-                if !evidence.objects.isEmpty { text += " — " + evidence.objects.map(Markdown.code).joined(separator: ", ") }
+                let unnamed = Self.unnamedObjects(evidence)
+                if !unnamed.isEmpty { text += " — " + unnamed.map(Markdown.code).joined(separator: ", ") }
                 lines.append("  - " + text)
             }
         }
         let plan = diagnosis.plan
         for blocker in plan.blockers {
             var text = "- **refused**: \(Markdown.escape(blocker.reason))"
-            if let flag = blocker.flag { text += " (settle with \(Markdown.code(flag)))" }
+            if let flag = Self.settlingFlag(blocker) { text += " (settle with \(Markdown.code(flag)))" }
             lines.append(text)
         }
         if plan.actions.isEmpty {

@@ -55,8 +55,15 @@ public enum HardenedDatabase {
     }
 
     /// Opens a file-backed database.
+    ///
+    /// A writable connection cannot keep `trusted_schema` off: SQLite then refuses to load a schema
+    /// whose CHECK constraints call functions such as `json_valid()` ("malformed database schema").
+    /// The repair's connection therefore trusts the schema but runs with triggers off, foreign keys
+    /// off, no extension loading and no application functions, and writes only the ledger table: no
+    /// code a hostile schema could plant runs on its writes.
     public static func open(path: String, access: Access, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> DatabaseQueue {
-        try DatabaseQueue(path: path, configuration: configuration(access: access, busyTimeout: busyTimeout))
+        try DatabaseQueue(path: path, configuration: configuration(access: access, busyTimeout: busyTimeout,
+                                                                  trustedSchema: access == .readWrite))
     }
 
     /// Opens a private in-memory database for replaying migrations.

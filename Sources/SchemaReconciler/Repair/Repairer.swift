@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+
+extension Reconciler {
+    /// Rewrites the ledger of the database at `path` so it tells the truth, or explains why not.
+    ///
+    /// The order is fixed: open read-only and run `quick_check`; make the plan; stop there if there is
+    /// nothing to do, a decision a person must make, or `dryRun`; back up through SQLite's online backup
+    /// API and verify the copy; then in one `BEGIN IMMEDIATE` transaction confirm the schema and
+    /// ledger still hash to what the plan was made from, write only the ledger table (triggers off),
+    /// re-validate as sqlx's start-up check does, and commit. Any surprise rolls back. Never throws.
+    ///
+    /// ```swift
+    /// let outcome = reconciler.repair(databaseAt: "state.sqlite")
+    /// guard outcome.exitCode == .ok else { fatalError(outcome.message) }
+    /// ```
+    public func repair(databaseAt path: String, options: RepairOptions = RepairOptions()) -> RepairOutcome {
+        Repairer(reconciler: self, path: path, options: options).run()
+    }
+}
+
+/// One repair of one database, step by step.
+struct Repairer {
+    let reconciler: Reconciler
+    let path: String
+    let options: RepairOptions
+
+    /// A reason to stop without writing.
+    struct Stop: Error {
+        let message: String
+        let exitCode: ExitCode
+    }
+
+    func run() -> RepairOutcome {
+        if let reason = DatabaseFileError.precheck(path: path) {
+            return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
+        }
+        // Read-only until the plan is known.
+        let observation: DatabaseObservation
+        do {
+            observation = try readOnlyObservation()
+        } catch let stop as Stop {
+            return failure(reconciler.engine.unreadable(path: path, reason: stop.message), stop.message, stop.exitCode)
+        } catch {
+            let reason = DatabaseFileError.describe(error, path: path)
+            return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
+        }
+        let diagnosis = reconciler.engine.diagnose(observation, path: path, options: options.plan)
+        var outcome = RepairOutcome(path: path, status: .nothingToDo, before: diagnosis, after: nil, backupPath: nil,
+                                    auditPath: nil, ledgerBefore: observation.ledger.rows, ledgerAfter: nil,
+                                    message: "", exitCode: diagnosis.exitCode)
+        if !diagnosis.plan.blockers.isEmpty {
+            outcome.status = .refused
+            outcome.message = "refused, nothing written: " + diagnosis.plan.blockers.map { blocker in
+                blocker.flag.map { "\(blocker.reason) [\($0)]" } ?? blocker.reason
+            }.joined(separator: "; ")
+            return outcome
+        }
+        guard diagnosis.plan.writes else {
+            outcome.message = "nothing to do: the ledger already tells the truth"
+            return outcome
+        }
+        if options.dryRun {
+            outcome.status = .dryRun
+            outcome.message = "dry run: \(diagnosis.plan.actions.filter(\.writes).count) ledger write(s) planned, nothing written"
+            return outcome
+        }
+        do {
+            try write(plan: diagnosis.plan, basis: observation, into: &outcome)
+        } catch let stop as Stop {
+            outcome.status = .failed
+            outcome.message = stop.message
+            outcome.exitCode = stop.exitCode
+        } catch let failure as Backup.Failure {
+            outcome.status = .failed
+            outcome.message = "\(failure.description); the database was not touched"
+            outcome.exitCode = .unreadable
+        } catch {
+            outcome.status = .failed
+            outcome.message = "\(DatabaseFileError.describe(error, path: path)); rolled back, nothing changed"
+            outcome.exitCode = .unreadable
+        }
+        return outcome
+    }
+
+    // MARK: - Steps
+
+    private func readOnlyObservation() throws -> DatabaseObservation {
+        let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: options.busyTimeout)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            guard check == ["ok"] else {
+                throw Stop(message: "\(path): failed quick_check (\(check.prefix(3).joined(separator: "; "))); restore a backup",
+                           exitCode: .unreadable)
+            }
+            return try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions)
+        }
+    }
+
+    private func checkWritable() throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let folderPath = folder.isEmpty ? "." : folder
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw Stop(message: "\(path): read-only file; nothing written", exitCode: .unreadable)
+        }
+        guard FileManager.default.isWritableFile(atPath: folderPath) else {
+            throw Stop(message: "\(folderPath): folder is read-only, SQLite cannot write its journal; nothing written",
+                       exitCode: .unreadable)
+        }
+    }
+
+    private func write(plan: RepairPlan, basis: DatabaseObservation, into outcome: inout RepairOutcome) throws {
+        try checkWritable()
+        let backupPath: String?
+        switch options.backup {
+        case .none: backupPath = nil
+        case .besideDatabase: backupPath = Backup.defaultPath(for: path, at: options.now())
+        case .at(let explicit): backupPath = explicit
+        }
+        if let backupPath { try Backup.checkWritable(backupPath) }
+
+        let queue = try HardenedDatabase.open(path: path, access: .readWrite, busyTimeout: options.busyTimeout)
+        defer { try? queue.close() }
+        if let backupPath {
+            try Backup.make(of: queue, at: backupPath, expected: basis, reconciler: reconciler)
+            outcome.backupPath = backupPath
+        }
+        let after = try queue.writeWithoutTransaction { db -> DatabaseObservation in
+            try HardenedDatabase.setTriggersEnabled(false, in: db)
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            do {
+                let observation = try transaction(plan: plan, basis: basis, db: db)
+                try db.execute(sql: "COMMIT")
+                return observation
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                throw error
+            }
+        }
+        outcome.status = .repaired
+        outcome.ledgerAfter = after.ledger.rows
+        outcome.after = reconciler.engine.diagnose(after, path: path, options: options.plan)
+        outcome.exitCode = outcome.after?.exitCode ?? .ok
+        let written = plan.actions.filter(\.writes).count
+        outcome.message = "repaired: \(written) ledger write(s) committed"
+            + (backupPath.map { "; backup at \($0)" } ?? "; no backup (--no-backup)")
+        outcome.auditPath = writeAudit(outcome: outcome, plan: plan)
+    }
+
+    /// Inside `BEGIN IMMEDIATE`: confirm, write, re-validate. Throws to roll back.
+    private func transaction(plan: RepairPlan, basis: DatabaseObservation, db: Database) throws -> DatabaseObservation {
+        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions)
+        guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
+            throw Stop(message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
+                       exitCode: .unreadable)
+        }
+        let changesBefore = db.totalChangesCount
+        var rowWrites = 0
+        let ledger = reconciler.ledger
+        for action in plan.actions {
+            switch action.kind {
+            case .createLedger:
+                try ledger.createTable(db)
+            case .insert:
+                guard let version = action.version, let checksum = action.checksum else { continue }
+                try ledger.insert(LedgerRow(version: version, description: action.description, checksum: checksum,
+                                            executionTime: 0), in: db)
+                rowWrites += 1
+            case .markSucceeded, .restamp:
+                guard let version = action.version, let checksum = action.checksum else { continue }
+                try ledger.update(version: version, success: true, checksum: checksum, in: db)
+                rowWrites += 1
+            case .delete:
+                guard let version = action.version else { continue }
+                try ledger.delete(version: version, in: db)
+                rowWrites += 1
+            case .keep:
+                continue
+            }
+        }
+        let after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions)
+        guard db.totalChangesCount - changesBefore == rowWrites else {
+            throw Stop(message: "\(path): \(db.totalChangesCount - changesBefore) rows changed where \(rowWrites) ledger writes were planned; rolled back",
+                       exitCode: .unreadable)
+        }
+        guard after.snapshot.hash == basis.snapshot.hash else {
+            throw Stop(message: "\(path): the schema changed during the repair; rolled back", exitCode: .unreadable)
+        }
+        let keptUnknown = plan.actions.contains { $0.kind == .keep && $0.version != nil }
+        if let problem = SQLxStartupCheck.firstProblem(rows: after.ledger.rows, migrations: reconciler.migrations,
+                                                       ignoreMissing: keptUnknown) {
+            throw Stop(message: "\(path): the repaired ledger would still fail sqlx's check (\(problem)); rolled back",
+                       exitCode: .needsPerson)
+        }
+        let again = reconciler.engine.diagnose(after, path: path, options: options.plan)
+        guard !again.plan.writes else {
+            throw Stop(message: "\(path): the repaired ledger still needs changes (\(again.verdict.rawValue)); rolled back",
+                       exitCode: .needsPerson)
+        }
+        return after
+    }
+
+    /// The write phase alone, for tests that change the database between plan and transaction.
+    func writeForTesting(plan: RepairPlan, basis: DatabaseObservation, into outcome: inout RepairOutcome) throws {
+        try write(plan: plan, basis: basis, into: &outcome)
+    }
+
+    // MARK: - Audit
+
+    private struct AuditRecord: Encodable {
+        var tool = "schema-reconcile"
+        var toolVersion = ToolVersion.current
+        var time: String
+        var database: String
+        var backup: String?
+        var verdictBefore: String
+        var verdictAfter: String?
+        var plan: [RepairPlan.Action]
+        var ledgerBefore: [LedgerRow]
+        var ledgerAfter: [LedgerRow]?
+    }
+
+    /// Writes the audit record beside the backup (or the database); nil if it could not be written.
+    private func writeAudit(outcome: RepairOutcome, plan: RepairPlan) -> String? {
+        let formatter = ISO8601DateFormatter()
+        let now = options.now()
+        let auditPath = (outcome.backupPath ?? Backup.defaultPath(for: path, at: now)
+            .replacingOccurrences(of: ".backup-", with: ".repair-")) + ".audit.json"
+        let record = AuditRecord(time: formatter.string(from: now), database: path, backup: outcome.backupPath,
+                                 verdictBefore: outcome.before.verdict.rawValue, verdictAfter: outcome.after?.verdict.rawValue,
+                                 plan: plan.actions, ledgerBefore: outcome.ledgerBefore, ledgerAfter: outcome.ledgerAfter)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let data = try? encoder.encode(record), (try? data.write(to: URL(fileURLWithPath: auditPath))) != nil else {
+            return nil
+        }
+        return auditPath
+    }
+
+    private func failure(_ diagnosis: Diagnosis, _ message: String, _ code: ExitCode) -> RepairOutcome {
+        RepairOutcome(path: path, status: .failed, before: diagnosis, after: nil, backupPath: nil, auditPath: nil,
+                      ledgerBefore: [], ledgerAfter: nil, message: message, exitCode: code)
+    }
+}
