@@ -43,6 +43,6 @@ let package = Package(
             dependencies: ["SQLxEmulation"]),
         .testTarget(
             name: "SchemaReconcilerTests",
-            dependencies: ["SchemaReconciler", "SQLxEmulation"]),
+            dependencies: ["SchemaReconciler", "SQLxEmulation", "schema-reconcile"]),
     ]
 )

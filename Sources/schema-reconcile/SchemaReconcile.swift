@@ -5,15 +5,16 @@ import ArgumentParser
 struct SchemaReconcile: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema-reconcile",
-        abstract: "Check and explain whether SQLite databases' migration ledgers tell the truth about their schema.",
+        abstract: "Check, explain and repair SQLite migration ledgers (sqlx's _sqlx_migrations) that drifted from the schema.",
         discussion: """
             The migration files are replayed into a private in-memory database to fingerprint the schema \
             after each version; a database's schema is then matched against those fingerprints and \
-            compared with what its sqlx ledger (_sqlx_migrations) claims. fingerprint, diagnose and check only read databases.
+            compared with what its sqlx ledger (_sqlx_migrations) claims. fingerprint, diagnose and check only \
+            read databases; repair rewrites the ledger (and nothing else) after a verified backup.
 
             Exit codes: 0 fine, 1 drift that `repair` fixes, 2 drift that needs a person, \
             3 a database could not be read, 64 usage error or invalid migration set. \
             With several databases the worst code wins.
             """,
-        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self])
+        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self])
 }

@@ -51,18 +51,18 @@ struct Repairer {
                                     message: "", exitCode: diagnosis.exitCode)
         if !diagnosis.plan.blockers.isEmpty {
             outcome.status = .refused
-            outcome.message = "refused, nothing written: " + diagnosis.plan.blockers.map { blocker in
+            outcome.message = "nothing written: " + diagnosis.plan.blockers.map { blocker in
                 blocker.flag.map { "\(blocker.reason) [\($0)]" } ?? blocker.reason
             }.joined(separator: "; ")
             return outcome
         }
         guard diagnosis.plan.writes else {
-            outcome.message = "nothing to do: the ledger already tells the truth"
+            outcome.message = "the ledger already tells the truth; nothing written"
             return outcome
         }
         if options.dryRun {
             outcome.status = .dryRun
-            outcome.message = "dry run: \(diagnosis.plan.actions.filter(\.writes).count) ledger write(s) planned, nothing written"
+            outcome.message = "\(diagnosis.plan.actions.filter(\.writes).count) ledger write(s) planned; nothing written (--dry-run)"
             return outcome
         }
         do {
@@ -143,7 +143,7 @@ struct Repairer {
         outcome.after = reconciler.engine.diagnose(after, path: path, options: options.plan)
         outcome.exitCode = outcome.after?.exitCode ?? .ok
         let written = plan.actions.filter(\.writes).count
-        outcome.message = "repaired: \(written) ledger write(s) committed"
+        outcome.message = "\(written) ledger write(s) committed"
             + (backupPath.map { "; backup at \($0)" } ?? "; no backup (--no-backup)")
         outcome.auditPath = writeAudit(outcome: outcome, plan: plan)
     }
