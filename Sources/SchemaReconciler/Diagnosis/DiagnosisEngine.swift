@@ -246,14 +246,15 @@ extension DiagnosisEngine {
                     "the schema matches versions \(rangeText(group)): \(Self.list(silent)) leave no schema trace; claiming \(steps[lo].version) only",
                     versions: silent,
                     evidence: silent.map { .init(version: $0, detail: "version \($0) changes no schema object (data-only or net-zero)") })
-                if targetIndex != ledgerTopIndex || !ledgerExists {
-                    actions.append(.init(kind: .keep, reason: "pass --assume-version N (N in \(rangeText(group))) to record up to N; otherwise the migrator re-runs \(Self.list(silent))"))
-                }
             }
             if !ledgerExists {
                 planBaseline(targetIndex: targetIndex)
             } else {
                 planRows(targetIndex: targetIndex, hi: hi)
+            }
+            if hi > lo, options.assumeVersion == nil, targetIndex == lo, targetIndex != ledgerTopIndex || !ledgerExists {
+                let silent = steps[(lo + 1)...hi].map(\.version)
+                actions.append(.init(kind: .keep, reason: "pass --assume-version N (N in \(rangeText(group))) to record up to N; otherwise the migrator re-runs \(Self.list(silent))"))
             }
         }
 
