@@ -19,9 +19,19 @@ public enum DatabaseFileError {
         return nil
     }
 
+    /// Whether SQLite must first finish a crashed writer's transaction (hot journal, WAL recovery),
+    /// which a read-only connection cannot do.
+    public static func needsRecovery(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.extendedResultCode == .SQLITE_READONLY_ROLLBACK || error.extendedResultCode == .SQLITE_READONLY_RECOVERY
+    }
+
     /// A one-line reason for an error raised while reading or writing `path`.
     public static func describe(_ error: any Error, path: String) -> String {
         guard let error = error as? DatabaseError else { return "\(path): \(error)" }
+        if needsRecovery(error) {
+            return "\(path): a crashed writer left an unfinished transaction (hot journal) that must be rolled back before reading; run `repair`, which rolls it back first, or open the database with the app once"
+        }
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return "\(path): database is in use (is the app running?)"

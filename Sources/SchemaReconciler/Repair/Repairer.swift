@@ -37,14 +37,29 @@ struct Repairer {
         }
         // Read-only until the plan is known.
         let observation: DatabaseObservation
+        var recovered = false
         do {
-            observation = try readOnlyObservation()
+            do {
+                observation = try readOnlyObservation()
+            } catch where DatabaseFileError.needsRecovery(error) && !options.dryRun {
+                // SQLite's own crash recovery restores the pre-crash content; every reader needs it done.
+                try recoverHotJournal()
+                recovered = true
+                observation = try readOnlyObservation()
+            }
         } catch let stop as Stop {
             return failure(reconciler.engine.unreadable(path: path, reason: stop.message), stop.message, stop.exitCode)
         } catch {
             let reason = DatabaseFileError.describe(error, path: path)
             return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
         }
+        var outcome = conclude(observation)
+        if recovered { outcome.message += " (a crashed writer's unfinished transaction was rolled back first)" }
+        return outcome
+    }
+
+    /// Everything after the read-only phase: stop, or back up and write.
+    private func conclude(_ observation: DatabaseObservation) -> RepairOutcome {
         let diagnosis = reconciler.engine.diagnose(observation, path: path, options: options.plan)
         var outcome = RepairOutcome(path: path, status: .nothingToDo, before: diagnosis, after: nil, backupPath: nil,
                                     auditPath: nil, ledgerBefore: observation.ledger.rows, ledgerAfter: nil,
@@ -98,6 +113,16 @@ struct Repairer {
         }
     }
 
+    /// Opens the database for writing once, which makes SQLite roll back a hot journal.
+    private func recoverHotJournal() throws {
+        try checkWritable()
+        let queue = try HardenedDatabase.open(path: path, access: .readWrite, busyTimeout: options.busyTimeout)
+        defer { try? queue.close() }
+        try queue.writeWithoutTransaction { db in
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM main.sqlite_schema")
+        }
+    }
+
     private func checkWritable() throws {
         let folder = (path as NSString).deletingLastPathComponent
         let folderPath = folder.isEmpty ? "." : folder
@@ -126,11 +151,13 @@ struct Repairer {
             try Backup.make(of: queue, at: backupPath, expected: basis, reconciler: reconciler)
             outcome.backupPath = backupPath
         }
+        FaultInjection.pause(at: .afterBackup)
         let after = try queue.writeWithoutTransaction { db -> DatabaseObservation in
             try HardenedDatabase.setTriggersEnabled(false, in: db)
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
                 let observation = try transaction(plan: plan, basis: basis, db: db)
+                FaultInjection.pause(at: .beforeCommit)
                 try db.execute(sql: "COMMIT")
                 return observation
             } catch {
@@ -225,8 +252,13 @@ struct Repairer {
     private func writeAudit(outcome: RepairOutcome, plan: RepairPlan) -> String? {
         let formatter = ISO8601DateFormatter()
         let now = options.now()
-        let auditPath = (outcome.backupPath ?? Backup.defaultPath(for: path, at: now)
-            .replacingOccurrences(of: ".backup-", with: ".repair-")) + ".audit.json"
+        let auditPath: String
+        if let backup = outcome.backupPath {
+            auditPath = backup + ".audit.json"
+        } else {
+            let backupName = Backup.defaultPath(for: path, at: now)
+            auditPath = backupName.replacingOccurrences(of: ".backup-", with: ".repair-").dropLast(".sqlite".count) + ".audit.json"
+        }
         let record = AuditRecord(time: formatter.string(from: now), database: path, backup: outcome.backupPath,
                                  verdictBefore: outcome.before.verdict.rawValue, verdictAfter: outcome.after?.verdict.rawValue,
                                  plan: plan.actions, ledgerBefore: outcome.ledgerBefore, ledgerAfter: outcome.ledgerAfter)
