@@ -79,9 +79,10 @@ public struct SQLxEmulator: Sendable {
 
     /// sqlx's start-up check, in sqlx's order: dirty, then missing, then each bundled version's checksum.
     public func startupCheck(_ db: Database) throws -> CheckResult {
-        let exists = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                       arguments: [table]) ?? false
-        guard exists else { return .ok(pending: upSources.map(\.version)) }
+        // The table name is SQL text (it may carry quotes), as in sqlx: ask SQLite whether it resolves.
+        guard (try? Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")) != nil else {
+            return .ok(pending: upSources.map(\.version))
+        }
         if let dirty = try Int64.fetchOne(db, sql: "SELECT version FROM \(table) WHERE success = false ORDER BY version LIMIT 1") {
             return .refused("migration \(dirty) is partially applied; fix and remove row from `_sqlx_migrations` table")
         }

@@ -224,7 +224,7 @@ extension DiagnosisEngine {
             let knownRows = rows.filter { engine.migrations.allVersions.contains($0.version) }
             if lo == 0 && knownRows.isEmpty {
                 target = 0
-                add(.fresh, .fresh, .ok, core.isEmpty
+                add(.fresh, .fresh, .ok, observation.snapshot.isEmpty
                     ? "empty database: the migrator will create the schema from version \(steps.dropFirst().first?.version ?? 0)"
                     : "no migrated objects yet: the migrator will apply every version")
                 return
