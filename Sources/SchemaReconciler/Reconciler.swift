@@ -20,22 +20,64 @@ public struct Reconciler: Sendable {
     /// Per-version fingerprints.
     public let timeline: FingerprintTimeline
 
-    /// Replays `migrations` to compute the timeline.
-    public init(migrations: MigrationSet, ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = []) throws {
+    /// Where the fingerprints came from.
+    public let fingerprintSource: FingerprintSource
+
+    /// Where a reconciler's fingerprints came from: the committed lock, or a replay (and why).
+    public enum FingerprintSource: Sendable, Hashable, CustomStringConvertible {
+        /// Read from a lock that matches every migration file; nothing was replayed.
+        case lock(path: String)
+        /// Replayed: no lock was asked for or present.
+        case replay
+        /// Replayed because the lock did not match (a file changed, was added or removed).
+        case replayedStaleLock(path: String, reasons: [String])
+
+        public var description: String {
+            switch self {
+            case .lock(let path): return "fingerprints from \(path)"
+            case .replay: return "fingerprints from a replay of the migrations"
+            case .replayedStaleLock(let path, let reasons):
+                return "\(path) is stale (\(reasons.joined(separator: "; "))); fingerprints from a replay"
+            }
+        }
+    }
+
+    /// Computes the timeline: from the folder's lock (`schema-fingerprints.json`) when `useLock` is
+    /// true and the lock matches every file, otherwise by replaying `migrations`.
+    public init(migrations: MigrationSet, ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
+                useLock: Bool = true) throws {
         self.migrations = migrations
         self.ledger = ledger
         var options = SnapshotOptions(ledgerTable: ledger.tableName, ignored: ignored)
-        let timeline = try Fingerprinter(options: options).fingerprint(migrations)
-        options.trackedPragmas = timeline.trackedPragmas
+        let lockURL = migrations.folder.appendingPathComponent(FingerprintLock.fileName)
+        var source = FingerprintSource.replay
+        var timeline: FingerprintTimeline?
+        if useLock {
+            do {
+                if let lock = try FingerprintLock.read(from: lockURL) {
+                    if let reasons = lock.staleness(for: migrations, options: options) {
+                        source = .replayedStaleLock(path: lockURL.path, reasons: reasons)
+                    } else {
+                        timeline = lock.timeline(for: migrations, options: options)
+                        source = .lock(path: lockURL.path)
+                    }
+                }
+            } catch {
+                source = .replayedStaleLock(path: lockURL.path, reasons: ["unreadable: \(error)"])
+            }
+        }
+        let resolved = try timeline ?? Fingerprinter(options: options).fingerprint(migrations)
+        options.trackedPragmas = resolved.trackedPragmas
         self.snapshotOptions = options
-        self.timeline = timeline
+        self.timeline = resolved
+        self.fingerprintSource = source
     }
 
-    /// Loads the folder and replays it.
+    /// Loads the folder, then reads its lock or replays it.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
-                ignored: [NamePattern] = []) throws {
+                ignored: [NamePattern] = [], useLock: Bool = true) throws {
         try self.init(migrations: MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters),
-                      ledger: ledger, ignored: ignored)
+                      ledger: ledger, ignored: ignored, useLock: useLock)
     }
 
     /// The pure decision engine for this set.

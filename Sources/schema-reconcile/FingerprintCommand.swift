@@ -12,15 +12,72 @@ struct FingerprintCommand: ParsableCommand {
             the same fingerprint as the version before it; a database at either cannot be told apart.
             """)
 
+    @Flag(name: .customLong("write-lock"),
+          help: "Replay and write schema-fingerprints.json into the migrations folder (commit it).")
+    var writeLock = false
+
+    @Flag(name: .customLong("check-lock"),
+          help: "Replay and compare with schema-fingerprints.json; exit 1 when it is stale (a CI gate).")
+    var checkLock = false
+
     @OptionGroup var migrations: MigrationOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if writeLock && checkLock { throw ValidationError("--write-lock and --check-lock cannot be combined") }
+    }
+
     func run() throws {
+        if writeLock || checkLock {
+            try runLock()
+            return
+        }
         let report = FingerprintReport(reconciler: try migrations.makeReconciler())
         switch output.format {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
         case .json: Terminal.print(report.json())
         case .markdown: Terminal.print(report.markdown())
+        }
+    }
+
+    /// `--write-lock` and `--check-lock`: always from a fresh replay, never from the lock itself.
+    private func runLock() throws {
+        let reconciler = try migrations.makeReconciler(useLock: false)
+        let fresh = FingerprintLock(reconciler: reconciler)
+        let url = reconciler.migrations.folder.appendingPathComponent(FingerprintLock.fileName)
+        if writeLock {
+            do {
+                try fresh.write(to: url)
+            } catch {
+                Terminal.printError("schema-reconcile: \(url.path): cannot write the lock: \(error.localizedDescription)")
+                throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.unreadable.rawValue)
+            }
+            Terminal.print("wrote \(url.path): \(fresh.migrations.count) migration(s), tip fingerprint \(reconciler.timeline.tip.fingerprint.short)")
+            return
+        }
+        let locked: FingerprintLock?
+        do {
+            locked = try FingerprintLock.read(from: url)
+        } catch {
+            Terminal.printError("schema-reconcile: \(url.path): unreadable lock: \(error.localizedDescription)")
+            throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
+        }
+        guard let locked else {
+            Terminal.printError("schema-reconcile: \(url.path): no lock; write one with `fingerprint --write-lock`")
+            throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
+        }
+        var reasons = locked.staleness(for: reconciler.migrations, options: reconciler.snapshotOptions) ?? []
+        if reasons.isEmpty {
+            for (entry, step) in zip(locked.migrations, reconciler.timeline.steps.dropFirst()) where entry.fingerprint != step.fingerprint {
+                reasons.append("\(entry.fileName): fingerprint \(entry.fingerprint.short) in the lock, \(step.fingerprint.short) replayed")
+            }
+        }
+        if reasons.isEmpty {
+            Terminal.print("\(url.path): up to date (\(locked.migrations.count) migration(s))")
+        } else {
+            Terminal.print("\(url.path): stale; run `schema-reconcile fingerprint --write-lock`")
+            for reason in reasons { Terminal.print("  - \(reason)") }
+            throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
         }
     }
 }

@@ -34,12 +34,21 @@ struct MigrationOptions: ParsableArguments {
         return URL(fileURLWithPath: "Migrations")
     }
 
-    /// Loads and replays the migration set; a failure is a usage error (exit 64) with one line on stderr.
-    func makeReconciler() throws -> Reconciler {
-        try CommandFailure.reporting {
+    @Flag(name: .customLong("no-lock"),
+          help: "Replay the migrations even when schema-fingerprints.json matches them.")
+    var noLock = false
+
+    /// Loads the migration set and its fingerprints (from the lock when it matches, else a replay);
+    /// a failure is a usage error (exit 64) with one line on stderr. A stale lock is said on stderr.
+    func makeReconciler(useLock: Bool = true) throws -> Reconciler {
+        let reconciler = try CommandFailure.reporting {
             let ledger = try SQLxLedger(tableNameText: table)
             return try Reconciler(migrationsFolder: try folderURL(), ignoredCharacters: ignoredCharacters ?? [],
-                                  ledger: ledger, ignored: ignore.map(NamePattern.init))
+                                  ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock)
         }
+        if case .replayedStaleLock = reconciler.fingerprintSource {
+            Terminal.printError("schema-reconcile: note: \(reconciler.fingerprintSource)")
+        }
+        return reconciler
     }
 }
