@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // sqlite3_db_config is variadic and cannot be called from Swift: a tiny C shim does it.
@@ -24,6 +25,7 @@ let package = Package(
                 "CSQLiteHardening",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
         .executableTarget(
             name: "schema-reconcile",
@@ -41,6 +43,11 @@ let package = Package(
         .executableTarget(
             name: "generate-fixtures",
             dependencies: ["SQLxEmulation"]),
+        // Seeded synthetic migration histories for benchmarks (no dependency but Foundation).
+        .target(name: "MigrationSynthesis"),
+        .executableTarget(
+            name: "generate-migrations",
+            dependencies: ["MigrationSynthesis"]),
         .testTarget(
             name: "SchemaReconcilerTests",
             dependencies: ["SchemaReconciler", "SQLxEmulation", "schema-reconcile"]),

@@ -18,9 +18,13 @@ public struct FixtureFactory: Sendable {
     }
 
     public let emulator: SQLxEmulator
+    /// The app's second migration set (its logs database), beside the main one.
+    public let logsEmulator: SQLxEmulator
 
     public init(migrationsFolder: URL) throws {
         emulator = try SQLxEmulator(folder: migrationsFolder)
+        logsEmulator = try SQLxEmulator(folder: migrationsFolder.deletingLastPathComponent()
+            .appendingPathComponent("LogsMigrations"))
     }
 
     /// Writes every fixture into `folder`, replacing existing files of the same names.
@@ -34,6 +38,8 @@ public struct FixtureFactory: Sendable {
     /// Writes one fixture.
     public func generate(_ recipe: Recipe, into folder: URL) throws {
         let path = folder.appendingPathComponent(recipe.name).path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm", "-journal"] {
             try? FileManager.default.removeItem(atPath: path + suffix)
         }
@@ -57,6 +63,16 @@ public struct FixtureFactory: Sendable {
     /// Applies migrations up to `version` with sqlx, adding user rows along the way.
     func migrate(_ db: Database, upTo version: Int64) throws {
         let result = try emulator.run(db, upTo: version) { applied, db in try Self.seed(applied, db) }
+        guard case .ok = result else { throw FixtureError(message: "sqlx refused while building fixture: \(result)") }
+    }
+
+    /// Applies the logs database's migrations up to `version` with sqlx.
+    func migrateLogs(_ db: Database, upTo version: Int64) throws {
+        let result = try logsEmulator.run(db, upTo: version) { applied, db in
+            if applied == 1 {
+                try db.execute(sql: "INSERT INTO log_entries (ts, level, target, message) VALUES (100, 'info', 'app', 'started')")
+            }
+        }
         guard case .ok = result else { throw FixtureError(message: "sqlx refused while building fixture: \(result)") }
     }
 

@@ -90,13 +90,39 @@ extension FixtureFactory {
             try factory.truncateLedger(db, after: 29)
         },
         Recipe(name: "foreign-objects.sqlite",
-               story: "healthy at 34, plus a cache table and index the app creates outside migrations") { factory, db in
+               story: "healthy at 34, plus a cache table and index the app creates outside migrations, and a runtime_ table the manifest ignores") { factory, db in
             try factory.migrate(db, upTo: tip)
             try db.execute(sql: """
                 CREATE TABLE cache_thumbnails (key TEXT PRIMARY KEY, bytes BLOB);
                 CREATE INDEX cache_thumbnails_bytes_idx ON cache_thumbnails (length(bytes));
                 INSERT INTO cache_thumbnails VALUES ('a', x'00');
+                CREATE TABLE runtime_kv (key TEXT PRIMARY KEY, value TEXT);
                 """)
+        },
+        Recipe(name: "invariant-violated.sqlite",
+               story: "healthy at 34, but two threads are bound to one rollout file") { factory, db in
+            try factory.migrate(db, upTo: tip)
+            try db.execute(sql: """
+                INSERT INTO threads (id, rollout_path, created_at, updated_at, title, archived, model_provider, cwd)
+                VALUES ('t9', '/home/ana/.agent/rollouts/a.jsonl', 400, 400, 'Fix login bug (copy)', 0, 'openai', '/home/ana/app')
+                """)
+        },
+        Recipe(name: "former-checksum.sqlite",
+               story: "migrated by release 0.3, whose 0009 had a shorter comment (a checksum the manifest declares)") { factory, db in
+            try factory.migrate(db, upTo: tip)
+            let shipped = "-- When a thread was archived.\nALTER TABLE threads ADD COLUMN archived_at INTEGER;\n"
+            try db.execute(sql: "UPDATE _sqlx_migrations SET checksum = ? WHERE version = 9",
+                           arguments: [FixtureFactory.checksum(shipped)])
+        },
+        Recipe(name: "app-data/state.sqlite",
+               story: "the app's state database (see the manifest's [[database]]): schema at 34, ledger through 31") { factory, db in
+            try factory.migrate(db, upTo: tip)
+            try factory.truncateLedger(db, after: 31)
+        },
+        Recipe(name: "app-data/logs.sqlite",
+               story: "the app's logs database, with its own migrations: schema at 3, ledger through 2") { factory, db in
+            try factory.migrateLogs(db, upTo: 3)
+            try factory.truncateLedger(db, after: 2)
         },
         Recipe(name: "malformed-ledger.sqlite",
                story: "a hand-made ledger table without the checksum column") { factory, db in

@@ -22,6 +22,8 @@ public struct Reconciler: Sendable {
 
     /// Where the fingerprints came from.
     public let fingerprintSource: FingerprintSource
+    /// Declarations beside the migrations (`reconcile.toml`), if any.
+    public let manifest: Manifest?
 
     /// Where a reconciler's fingerprints came from: the committed lock, or a replay (and why).
     public enum FingerprintSource: Sendable, Hashable, CustomStringConvertible {
@@ -44,21 +46,28 @@ public struct Reconciler: Sendable {
 
     /// Computes the timeline: from the folder's lock (`schema-fingerprints.json`) when `useLock` is
     /// true and the lock matches every file, otherwise by replaying `migrations`.
+    ///
+    /// The manifest `reconcile.toml` in the migrations folder is read and validated unless
+    /// `loadManifest` is false; its ignore patterns join `ignored`.
     public init(migrations: MigrationSet, ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
-                useLock: Bool = true) throws {
+                useLock: Bool = true, loadManifest: Bool = true) throws {
         self.migrations = migrations
         self.ledger = ledger
-        var options = SnapshotOptions(ledgerTable: ledger.tableName, ignored: ignored)
+        let manifest = loadManifest
+            ? try Manifest.load(from: migrations.folder.appendingPathComponent(Manifest.fileName)) : nil
+        try manifest?.validate(against: migrations)
+        self.manifest = manifest
+        var options = SnapshotOptions(ledgerTable: ledger.tableName, ignored: ignored + (manifest?.ignored ?? []))
         let lockURL = migrations.folder.appendingPathComponent(FingerprintLock.fileName)
         var source = FingerprintSource.replay
         var timeline: FingerprintTimeline?
         if useLock {
             do {
                 if let lock = try FingerprintLock.read(from: lockURL) {
-                    if let reasons = lock.staleness(for: migrations, options: options) {
+                    if let reasons = lock.staleness(for: migrations, options: options, manifest: manifest) {
                         source = .replayedStaleLock(path: lockURL.path, reasons: reasons)
                     } else {
-                        timeline = lock.timeline(for: migrations, options: options)
+                        timeline = lock.timeline(for: migrations, options: options, manifest: manifest)
                         source = .lock(path: lockURL.path)
                     }
                 }
@@ -66,7 +75,7 @@ public struct Reconciler: Sendable {
                 source = .replayedStaleLock(path: lockURL.path, reasons: ["unreadable: \(error)"])
             }
         }
-        let resolved = try timeline ?? Fingerprinter(options: options).fingerprint(migrations)
+        let resolved = try timeline ?? Fingerprinter(options: options, manifest: manifest).fingerprint(migrations)
         options.trackedPragmas = resolved.trackedPragmas
         self.snapshotOptions = options
         self.timeline = resolved
@@ -75,14 +84,14 @@ public struct Reconciler: Sendable {
 
     /// Loads the folder, then reads its lock or replays it.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
-                ignored: [NamePattern] = [], useLock: Bool = true) throws {
+                ignored: [NamePattern] = [], useLock: Bool = true, loadManifest: Bool = true) throws {
         try self.init(migrations: MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters),
-                      ledger: ledger, ignored: ignored, useLock: useLock)
+                      ledger: ledger, ignored: ignored, useLock: useLock, loadManifest: loadManifest)
     }
 
     /// The pure decision engine for this set.
     public var engine: DiagnosisEngine {
-        DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName)
+        DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName, manifest: manifest)
     }
 
     /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict.
@@ -91,12 +100,35 @@ public struct Reconciler: Sendable {
         if let reason = DatabaseFileError.precheck(path: path) {
             return engine.unreadable(path: path, reason: reason)
         }
+        let reference: ReferenceLedger?
+        do {
+            reference = try options.referencePath.map { try readReference(at: $0) }
+        } catch {
+            return engine.unreadable(path: path, reason: "reference backup " + DatabaseFileError.describe(error, path: options.referencePath ?? ""))
+        }
         do {
             let observation = try observe(path: path, busyTimeout: busyTimeout)
-            return engine.diagnose(observation, path: path, options: options)
+            return engine.diagnose(observation, path: path, options: options, reference: reference)
         } catch {
             return engine.unreadable(path: path, reason: DatabaseFileError.describe(error, path: path))
         }
+    }
+
+    /// Reads the ledger of a known-good backup, read-only; the file is never modified.
+    public func readReference(at path: String) throws -> ReferenceLedger {
+        if let reason = DatabaseFileError.precheck(path: path) { throw ReferenceError(description: reason) }
+        let queue = try HardenedDatabase.open(path: path, access: .readOnly)
+        defer { try? queue.close() }
+        let state = try queue.read { db in try ledger.read(db) }
+        guard case .present(let contents) = state else {
+            throw ReferenceError(description: "\(path): has no readable \(ledger.tableName) table")
+        }
+        return ReferenceLedger(path: path, rows: contents.rows)
+    }
+
+    /// A reference backup that cannot serve as one.
+    public struct ReferenceError: Error, Sendable, CustomStringConvertible {
+        public var description: String
     }
 
     /// Reads schema and ledger of `path` in one read-only transaction.
@@ -104,7 +136,7 @@ public struct Reconciler: Sendable {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
         defer { try? queue.close() }
         return try queue.read { db in
-            try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions)
+            try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions, manifest: manifest)
         }
     }
 }

@@ -12,24 +12,23 @@ struct CheckCommand: ParsableCommand {
             3 when a database cannot be read.
             """)
 
-    @Argument(help: ArgumentHelp("Database files to check.", valueName: "db"))
-    var databases: [String]
+    @OptionGroup var selection: DatabaseSelection
 
     @Flag(name: .customLong("require-tip"),
           help: "Fail (exit 2) when a consistent database is not at the newest bundled version.")
     var requireTip = false
 
+    @Flag(name: .customLong("invariants"),
+          help: "Fail (exit 2) when a manifest invariant is violated (repair never edits data for it).")
+    var invariants = false
+
     @OptionGroup var migrations: MigrationOptions
     @OptionGroup var plan: PlanChoices
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard !databases.isEmpty else { throw ValidationError("give at least one database file") }
-    }
-
     func run() throws {
-        let reconciler = try migrations.makeReconciler()
-        try DiagnosisOutput.emit(databases, reconciler: reconciler, options: plan.planOptions(requireTip: requireTip),
+        try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
+                                options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
                                 format: output.format, detail: .brief)
     }
 }

@@ -19,13 +19,17 @@ struct CommandFailure: Error, CustomStringConvertible {
             throw exit(error.description)
         } catch let error as SQLxLedger.InvalidTableName {
             throw exit(error.description)
+        } catch let error as ConfigurationError {
+            throw exit(error.description)
+        } catch let error as ResolvedSettings.NoMigrationsFolder {
+            throw exit(error.description)
         } catch {
             // Anything else while loading or replaying the set is still the set's fault, said in one line.
             throw exit("cannot use the migration set: \(String(describing: error))")
         }
     }
 
-    private static func exit(_ message: String) -> ArgumentParser.ExitCode {
+    static func exit(_ message: String) -> ArgumentParser.ExitCode {
         Terminal.printError("schema-reconcile: \(message)")
         return ArgumentParser.ExitCode(SchemaReconciler.ExitCode.usage.rawValue)
     }

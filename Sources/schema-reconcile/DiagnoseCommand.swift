@@ -11,20 +11,15 @@ struct DiagnoseCommand: ParsableCommand {
             same flags; when the schema cannot decide, the plan is refused and names the flag that settles it.
             """)
 
-    @Argument(help: ArgumentHelp("Database files to diagnose.", valueName: "db"))
-    var databases: [String]
+    @OptionGroup var selection: DatabaseSelection
 
     @OptionGroup var migrations: MigrationOptions
     @OptionGroup var plan: PlanChoices
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard !databases.isEmpty else { throw ValidationError("give at least one database file") }
-    }
-
     func run() throws {
-        let reconciler = try migrations.makeReconciler()
-        try DiagnosisOutput.emit(databases, reconciler: reconciler, options: plan.planOptions(),
+        try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
+                                options: plan.planOptions(),
                                 format: output.format, detail: .full)
     }
 }

@@ -3,17 +3,17 @@ import SchemaReconciler
 
 /// Diagnoses databases, prints the report, and exits with the worst code: shared by `diagnose` and `check`.
 enum DiagnosisOutput {
-    static func emit(_ paths: [String], reconciler: Reconciler, options: PlanOptions, format: OutputFormat,
-                     detail: DiagnosisReport.Detail) throws {
-        let diagnoses = paths.map { reconciler.diagnose(databaseAt: $0, options: options) }
-        let report = DiagnosisReport(diagnoses, reconciler: reconciler)
-        switch format {
-        case .text: Terminal.print(report.text(useColor: Terminal.useColor, detail: detail))
-        case .json: Terminal.print(report.json())
-        case .markdown: Terminal.print(report.markdown())
+    static func emit(_ groups: [DatabaseSelection.Group], settings: [ResolvedSettings.Setting], options: PlanOptions,
+                     format: OutputFormat, detail: DiagnosisReport.Detail) throws {
+        var reports: [(String?, DiagnosisReport)] = []
+        for group in groups {
+            let diagnoses = group.paths.map { group.reconciler.diagnose(databaseAt: $0, options: options) }
+            var report = DiagnosisReport(diagnoses, reconciler: group.reconciler)
+            report.settings = settings
+            reports.append((group.heading, report))
         }
-        if report.exitCode != .ok {
-            throw ArgumentParser.ExitCode(report.exitCode.rawValue)
-        }
+        try GroupedOutput.emit(texts: reports.map { ($0.0, $0.1.text(useColor: Terminal.useColor, detail: detail)) },
+                               jsons: reports.map { $0.1.json() }, markdowns: reports.map { $0.1.markdown() },
+                               format: format, exitCode: SchemaReconciler.ExitCode.worst(of: reports.map(\.1.exitCode)))
     }
 }

@@ -32,7 +32,8 @@ struct FingerprintCommand: ParsableCommand {
             try runLock()
             return
         }
-        let report = FingerprintReport(reconciler: try migrations.makeReconciler())
+        var report = FingerprintReport(reconciler: try migrations.makeReconciler())
+        report.settings = try migrations.settings().sources
         switch output.format {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
         case .json: Terminal.print(report.json())
@@ -66,7 +67,8 @@ struct FingerprintCommand: ParsableCommand {
             Terminal.printError("schema-reconcile: \(url.path): no lock; write one with `fingerprint --write-lock`")
             throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
         }
-        var reasons = locked.staleness(for: reconciler.migrations, options: reconciler.snapshotOptions) ?? []
+        var reasons = locked.staleness(for: reconciler.migrations, options: reconciler.snapshotOptions,
+                                       manifest: reconciler.manifest) ?? []
         if reasons.isEmpty {
             for (entry, step) in zip(locked.migrations, reconciler.timeline.steps.dropFirst()) where entry.fingerprint != step.fingerprint {
                 reasons.append("\(entry.fileName): fingerprint \(entry.fingerprint.short) in the lock, \(step.fingerprint.short) replayed")

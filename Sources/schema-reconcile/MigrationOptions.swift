@@ -2,15 +2,21 @@ import ArgumentParser
 import Foundation
 import SchemaReconciler
 
-/// Where the migrations are and how sqlx is configured for them (`sqlx.toml [migrate]` equivalents).
+/// Where the migrations are and how sqlx is configured for them (flags override `sqlx.toml [migrate]`).
 struct MigrationOptions: ParsableArguments {
     @Option(name: .customLong("migrations"),
-            help: ArgumentHelp("The sqlx migration folder (default: ./Migrations).", valueName: "dir"))
+            help: ArgumentHelp("The sqlx migration folder (default: sqlx.toml migrations-dir, else ./Migrations).",
+                               valueName: "dir"))
     var folder: String?
 
+    @Option(name: .customLong("config"),
+            help: ArgumentHelp("An sqlx.toml to read [migrate] from (default: the nearest one beside or above the migrations).",
+                               valueName: "file"))
+    var config: String?
+
     @Option(name: .customLong("table"),
-            help: ArgumentHelp("The ledger table name (sqlx.toml table-name).", valueName: "name"))
-    var table: String = SQLxLedger.defaultTableName
+            help: ArgumentHelp("The ledger table name (sqlx.toml table-name; default _sqlx_migrations).", valueName: "name"))
+    var table: String?
 
     @Option(name: .customLong("ignored-chars"),
             help: ArgumentHelp(
@@ -25,25 +31,27 @@ struct MigrationOptions: ParsableArguments {
                                valueName: "pattern"))
     var ignore: [String] = []
 
-    /// The folder to read: `--migrations`, else `./Migrations` when it exists.
-    func folderURL() throws -> URL {
-        if let folder { return URL(fileURLWithPath: folder) }
-        guard FileManager.default.fileExists(atPath: "Migrations") else {
-            throw CommandFailure(message: "no migrations folder: pass --migrations DIR (no ./Migrations here)")
-        }
-        return URL(fileURLWithPath: "Migrations")
-    }
-
     @Flag(name: .customLong("no-lock"),
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
 
-    /// Loads the migration set and its fingerprints (from the lock when it matches, else a replay);
-    /// a failure is a usage error (exit 64) with one line on stderr. A stale lock is said on stderr.
-    func makeReconciler(useLock: Bool = true) throws -> Reconciler {
+    /// Flags, sqlx.toml and defaults combined, each with its origin.
+    func settings() throws -> ResolvedSettings {
+        try CommandFailure.reporting {
+            try ResolvedSettings.resolve(migrations: folder, table: table, ignoredCharacters: ignoredCharacters,
+                                         config: config, workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        }
+    }
+
+    /// Loads the migration set in `folder` (default: the resolved one) and its fingerprints (from the
+    /// lock when it matches, else a replay); a failure is a usage error (exit 64) with one line on stderr.
+    /// A stale lock is said on stderr.
+    func makeReconciler(useLock: Bool = true, folder override: URL? = nil) throws -> Reconciler {
+        let settings = try settings()
         let reconciler = try CommandFailure.reporting {
-            let ledger = try SQLxLedger(tableNameText: table)
-            return try Reconciler(migrationsFolder: try folderURL(), ignoredCharacters: ignoredCharacters ?? [],
+            let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
+            return try Reconciler(migrationsFolder: override ?? settings.migrationsFolder,
+                                  ignoredCharacters: settings.ignoredCharacters,
                                   ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock)
         }
         if case .replayedStaleLock = reconciler.fingerprintSource {

@@ -15,8 +15,13 @@ struct PlanChoices: ParsableArguments {
     @Flag(name: .customLong("drop-unknown"), help: "Plan to delete ledger rows for versions that are not bundled.")
     var dropUnknown = false
 
-    func planOptions(requireTip: Bool = false) -> PlanOptions {
+    @Option(name: .customLong("reference"),
+            help: ArgumentHelp("A known-good backup: its ledger is evidence and the source of restored rows (read-only).",
+                               valueName: "file"))
+    var reference: String?
+
+    func planOptions(requireTip: Bool = false, enforceInvariants: Bool = false) -> PlanOptions {
         PlanOptions(assumeVersion: assumeVersion, dropUnproven: dropUnproven, dropUnknown: dropUnknown,
-                    requireTip: requireTip)
+                    requireTip: requireTip, enforceInvariants: enforceInvariants, referencePath: reference)
     }
 }

@@ -18,8 +18,7 @@ struct RepairCommand: ParsableCommand {
             When the app holds the database, repair fails after --busy-timeout with exit 3.
             """)
 
-    @Argument(help: ArgumentHelp("Database files to repair.", valueName: "db"))
-    var databases: [String]
+    @OptionGroup var selection: DatabaseSelection
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan; change no byte of any file.")
     var dryRun = false
@@ -40,28 +39,30 @@ struct RepairCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard !databases.isEmpty else { throw ValidationError("give at least one database file") }
         if backupPath != nil && noBackup { throw ValidationError("--backup and --no-backup cannot be combined") }
-        if backupPath != nil && databases.count > 1 {
+        if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil) {
             throw ValidationError("--backup PATH names one file; with several databases let each get its own backup")
         }
         guard busyTimeoutMilliseconds >= 0 else { throw ValidationError("--busy-timeout must be zero or more") }
     }
 
     func run() throws {
-        let reconciler = try migrations.makeReconciler()
+        let groups = try selection.groups(migrations)
+        let settings = try migrations.settings().sources
         let backup: BackupChoice = noBackup ? .none : backupPath.map { .at($0) } ?? .besideDatabase
         let options = RepairOptions(plan: plan.planOptions(), dryRun: dryRun, backup: backup,
                                     busyTimeout: TimeInterval(busyTimeoutMilliseconds) / 1000)
-        let outcomes = databases.map { reconciler.repair(databaseAt: $0, options: options) }
-        let report = RepairReport(outcomes, reconciler: reconciler)
-        switch output.format {
-        case .text: Terminal.print(report.text(useColor: Terminal.useColor))
-        case .json: Terminal.print(report.json())
-        case .markdown: Terminal.print(report.markdown())
+        // Each database is repaired on its own: its own backup, its own transaction.
+        var reports: [(String?, RepairReport)] = []
+        for group in groups {
+            var report = RepairReport(group.paths.map { group.reconciler.repair(databaseAt: $0, options: options) },
+                                      reconciler: group.reconciler)
+            report.settings = settings
+            reports.append((group.heading, report))
         }
-        if report.exitCode != .ok {
-            throw ArgumentParser.ExitCode(report.exitCode.rawValue)
-        }
+        try GroupedOutput.emit(texts: reports.map { ($0.0, $0.1.text(useColor: Terminal.useColor)) },
+                               jsons: reports.map { $0.1.json() }, markdowns: reports.map { $0.1.markdown() },
+                               format: output.format,
+                               exitCode: SchemaReconciler.ExitCode.worst(of: reports.map(\.1.exitCode)))
     }
 }

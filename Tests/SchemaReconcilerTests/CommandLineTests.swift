@@ -181,7 +181,7 @@ struct CommandLineTests {
         (["check", "--migrations", "/nonexistent/migrations", "Fixtures/fresh.sqlite"], Int32(64),
          "schema-reconcile: /nonexistent/migrations: migration folder does not exist"),
         (["check", "--table", "main._sqlx_migrations", "Fixtures/fresh.sqlite"], Int32(64), "is not a single SQL identifier"),
-        (["check"], Int32(64), "Missing expected argument '<db> ...'"),
+        (["check"], Int32(64), "give at least one database file, or --app-dir DIR"),
         (["repair", "--backup", "/tmp/x", "--no-backup", "Fixtures/fresh.sqlite"], Int32(64), "cannot be combined"),
     ] as [([String], Int32, String)])
     func badInput(_ arguments: [String], _ code: Int32, _ message: String) throws {

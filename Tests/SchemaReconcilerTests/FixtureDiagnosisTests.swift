@@ -147,15 +147,30 @@ struct FixtureDiagnosisTests {
         #expect(planned(diagnosis, .insert) == [21, 22, 23])
     }
 
-    @Test("a schema-silent tail claims only the lowest version and names --assume-version")
-    func silentTail() {
+    @Test("a schema-silent tail is decided exactly by the manifest's probes: rows 30–34 planned")
+    func silentTailWithProbes() {
         let diagnosis = diagnose("silent-tail.sqlite")
+        #expect(diagnosis.verdict == .behind)
+        #expect(diagnosis.matchedVersions == VersionRange(lowest: 32, highest: 34))
+        #expect(diagnosis.plan.targetVersion == 34)
+        #expect(planned(diagnosis, .insert) == [30, 31, 32, 33, 34])
+        let probe = diagnosis.findings.first { $0.kind == .probe }
+        #expect(probe?.message == "probes narrow the schema-silent range 32…34 to 34")
+        #expect(probe?.evidence.map(\.detail) == ["probe for 33 (item counts backfilled): true",
+                                                  "probe for 34 (thread names copied out of settings): true"])
+        #expect(!diagnosis.plan.actions.contains { $0.kind == .keep })
+    }
+
+    @Test("without probes, a schema-silent tail claims only the lowest version and names --assume-version")
+    func silentTail() throws {
+        let bare = try Reconciler(migrationsFolder: Repo.migrations, loadManifest: false)
+        let diagnosis = bare.diagnose(databaseAt: Repo.fixture("silent-tail.sqlite"))
         #expect(diagnosis.verdict == .behind)
         #expect(diagnosis.matchedVersions == VersionRange(lowest: 32, highest: 34))
         #expect(planned(diagnosis, .insert) == [30, 31, 32])
         #expect(diagnosis.findings.contains { $0.kind == .schemaSilentRange && $0.versions == [33, 34] })
         #expect(diagnosis.plan.actions.contains { $0.kind == .keep && $0.reason.contains("--assume-version") })
-        let assumed = diagnose("silent-tail.sqlite", PlanOptions(assumeVersion: 34))
+        let assumed = bare.diagnose(databaseAt: Repo.fixture("silent-tail.sqlite"), options: PlanOptions(assumeVersion: 34))
         #expect(planned(assumed, .insert) == [30, 31, 32, 33, 34])
     }
 

@@ -15,6 +15,11 @@ public enum DatabaseFileError {
             return "\(path): no such file"
         }
         if isDirectory.boolValue { return "\(path): is a directory, not a database file" }
+        // A FIFO would block SQLite's open() forever; a device is no database either.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            return "\(path): not a regular file (a pipe, socket or device), not a database file"
+        }
         guard FileManager.default.isReadableFile(atPath: path) else { return "\(path): permission denied (cannot read)" }
         return nil
     }
@@ -28,6 +33,7 @@ public enum DatabaseFileError {
 
     /// A one-line reason for an error raised while reading or writing `path`.
     public static func describe(_ error: any Error, path: String) -> String {
+        if let error = error as? Reconciler.ReferenceError { return error.description }
         guard let error = error as? DatabaseError else { return "\(path): \(error)" }
         if needsRecovery(error) {
             return "\(path): a crashed writer left an unfinished transaction (hot journal) that must be rolled back before reading; run `repair`, which rolls it back first, or open the database with the app once"

@@ -12,16 +12,30 @@ public struct DatabaseObservation: Sendable, Hashable {
     public var snapshot: SchemaSnapshot
     /// The ledger.
     public var ledger: LedgerState
+    /// What the manifest's probes said, by version.
+    public var probes: [Int64: ProbeResult]
+    /// What the manifest's invariants found.
+    public var invariants: [InvariantResult]
 
-    public init(snapshot: SchemaSnapshot, ledger: LedgerState) {
+    public init(snapshot: SchemaSnapshot, ledger: LedgerState, probes: [Int64: ProbeResult] = [:],
+                invariants: [InvariantResult] = []) {
         self.snapshot = snapshot
         self.ledger = ledger
+        self.probes = probes
+        self.invariants = invariants
     }
 
-    /// Reads snapshot and ledger from `db` (the caller provides the transaction).
-    public static func read(_ db: Database, ledger dialect: any LedgerDialect, options: SnapshotOptions) throws -> DatabaseObservation {
+    /// Reads snapshot and ledger from `db` (the caller provides the transaction), and runs the
+    /// manifest's probes and invariants when given.
+    public static func read(_ db: Database, ledger dialect: any LedgerDialect, options: SnapshotOptions,
+                            manifest: Manifest? = nil) throws -> DatabaseObservation {
         var introspector = SchemaIntrospector(options: options)
-        return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
+        let snapshot = try introspector.snapshot(of: db)
+        let ledger = try dialect.read(db)
+        guard let manifest else { return DatabaseObservation(snapshot: snapshot, ledger: ledger) }
+        return DatabaseObservation(snapshot: snapshot, ledger: ledger,
+                                   probes: DeclaredChecks.probes(manifest.probes, in: db),
+                                   invariants: DeclaredChecks.invariants(manifest.invariants, in: db))
     }
 
     /// A hash of every ledger row as read: any change to the ledger changes it.
@@ -40,5 +54,24 @@ public struct DatabaseObservation: Sendable, Hashable {
             text += contents.problems.joined(separator: "\n")
         }
         return Digest.sha256(of: text)
+    }
+}
+
+/// The ledger of a known-good backup (`--reference`), read read-only: evidence and the source of
+/// original timestamps for restored rows.
+///
+/// ```swift
+/// let reference = try reconciler.readReference(at: "state-2026-10-01.sqlite")
+/// print(reference.rows.count)
+/// ```
+public struct ReferenceLedger: Sendable, Hashable {
+    /// The backup's path.
+    public var path: String
+    /// Its ledger rows.
+    public var rows: [LedgerRow]
+
+    public init(path: String, rows: [LedgerRow]) {
+        self.path = path
+        self.rows = rows
     }
 }

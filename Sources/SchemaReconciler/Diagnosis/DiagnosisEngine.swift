@@ -13,16 +13,21 @@ public struct DiagnosisEngine: Sendable {
     public let timeline: FingerprintTimeline
     /// The ledger table name, for reports.
     public let ledgerTable: String
+    /// Declarations beside the migrations (former checksums), if any.
+    public let manifest: Manifest?
 
-    public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String) {
+    public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String, manifest: Manifest? = nil) {
         self.migrations = migrations
         self.timeline = timeline
         self.ledgerTable = ledgerTable
+        self.manifest = manifest
     }
 
-    /// Diagnoses a database from what was read of it.
-    public func diagnose(_ observation: DatabaseObservation, path: String, options: PlanOptions) -> Diagnosis {
+    /// Diagnoses a database from what was read of it (and of a known-good reference backup, if any).
+    public func diagnose(_ observation: DatabaseObservation, path: String, options: PlanOptions,
+                         reference: ReferenceLedger? = nil) -> Diagnosis {
         var work = Work(engine: self, observation: observation, options: options)
+        work.reference = reference
         work.run()
         return work.result(path: path)
     }
@@ -55,6 +60,7 @@ extension DiagnosisEngine {
         var target: Int64?
         var core = SchemaSnapshot.empty
         var checksumMismatches: [Int64] = []
+        var reference: ReferenceLedger?
 
         var steps: [FingerprintTimeline.Step] { engine.timeline.steps }
         var rows: [LedgerRow] { observation.ledger.rows }
@@ -88,6 +94,8 @@ extension DiagnosisEngine {
                 planAgainst(group)
             }
             reportUnknownVersions()
+            reportReferenceDisagreements()
+            reportInvariants()
             if options.requireTip, let target, target != engine.timeline.tip.version, blockers.isEmpty {
                 let pending = steps.filter { $0.migration != nil && $0.version > target }.map(\.version)
                 add(.pendingMigrations, .consistent, .needsPerson,
@@ -103,8 +111,10 @@ extension DiagnosisEngine {
             let foreign = observation.snapshot.objects.keys.filter(engine.timeline.isForeign).sorted()
             core = observation.snapshot.removing(foreign)
             guard !foreign.isEmpty else { return }
+            let named = foreign.prefix(10).map(\.description).joined(separator: ", ")
+                + (foreign.count > 10 ? " and \(foreign.count - 10) more" : "")
             add(.foreignObjects, .consistent, .ok,
-                "\(foreign.count) object(s) no bundled migration creates (left untouched): \(foreign.map(\.description).joined(separator: ", "))",
+                "\(foreign.count) object(s) no bundled migration creates (left untouched): \(named)",
                 evidence: [.init(objects: foreign.map(\.description),
                                  detail: "no version of the bundled migrations defines these names")])
         }
@@ -213,7 +223,49 @@ extension DiagnosisEngine {
 
         // MARK: Plan against a matched range
 
-        mutating func planAgainst(_ group: ClosedRange<Int>) {
+        /// Narrows a schema-silent range with the manifest's probes: a true probe proves its version (and
+        /// every earlier one) ran; a false probe proves it (and every later one) did not.
+        mutating func narrowByProbes(_ group: ClosedRange<Int>) -> ClosedRange<Int> {
+            guard group.count > 1, !observation.probes.isEmpty else { return group }
+            var lastRan: Int?, firstNotRun: Int?
+            var evidence: [Finding.Evidence] = []
+            for index in (group.lowerBound + 1)...group.upperBound {
+                let version = steps[index].version
+                guard let result = observation.probes[version] else { continue }
+                let probe = engine.manifest?.probes.first { $0.version == version }
+                let label = probe?.description.map { " (\($0))" } ?? ""
+                evidence.append(.init(version: version, detail: "probe for \(version)\(label): \(result)"))
+                switch result {
+                case .ran: lastRan = index
+                case .didNotRun: if firstNotRun == nil { firstNotRun = index }
+                case .failed: break
+                }
+            }
+            guard !evidence.isEmpty else { return group }
+            if let lastRan, let firstNotRun, lastRan > firstNotRun {
+                add(.probe, .consistent, .ok,
+                    "probes contradict each other (\(steps[firstNotRun].version) did not run but \(steps[lastRan].version) did); ignored",
+                    evidence: evidence)
+                return group
+            }
+            let narrowed = (lastRan ?? group.lowerBound)...((firstNotRun.map { $0 - 1 }) ?? group.upperBound)
+            let ledgerClaims = observation.ledger != .absent && group.contains(ledgerTopIndex)
+            if ledgerClaims && narrowed.contains(ledgerTopIndex) {
+                // The ledger already says where in the range the database is, and the probes agree.
+                return narrowed
+            }
+            if narrowed != group {
+                add(.probe, .consistent, .ok,
+                    "probes narrow the schema-silent range \(rangeText(group)) to \(rangeText(narrowed))",
+                    versions: narrowed.map { steps[$0].version }, evidence: evidence)
+            } else {
+                add(.probe, .consistent, .ok, "probes do not narrow \(rangeText(group))", evidence: evidence)
+            }
+            return narrowed
+        }
+
+        mutating func planAgainst(_ schemaGroup: ClosedRange<Int>) {
+            let group = options.assumeVersion == nil ? narrowByProbes(schemaGroup) : schemaGroup
             let lo = group.lowerBound, hi = group.upperBound
             let ledgerExists: Bool
             switch observation.ledger {
@@ -233,14 +285,19 @@ extension DiagnosisEngine {
             if let assumed = options.assumeVersion, let index = engine.timeline.index(of: assumed) {
                 targetIndex = index
             } else if !ledgerExists || ledgerTopIndex < lo {
-                targetIndex = lo
+                // A reference backup's ledger may settle a schema-silent range the live ledger cannot.
+                if let referenceIndex = referenceTopIndex, (lo...hi).contains(referenceIndex) {
+                    targetIndex = referenceIndex
+                } else {
+                    targetIndex = lo
+                }
             } else if ledgerTopIndex <= hi {
                 targetIndex = ledgerTopIndex
             } else {
                 targetIndex = hi
             }
             target = steps[targetIndex].version
-            if hi > lo, options.assumeVersion == nil, targetIndex == lo, lo > 0 || ledgerExists {
+            if hi > lo, options.assumeVersion == nil, targetIndex == lo, targetIndex != referenceTopIndex, lo > 0 || ledgerExists {
                 let silent = steps[(lo + 1)...hi].map(\.version)
                 add(.schemaSilentRange, targetIndex == ledgerTopIndex ? .consistent : .behind, .ok,
                     "the schema matches versions \(rangeText(group)): \(Self.list(silent)) leave no schema trace; claiming \(steps[lo].version) only",
@@ -252,7 +309,8 @@ extension DiagnosisEngine {
             } else {
                 planRows(targetIndex: targetIndex, hi: hi)
             }
-            if hi > lo, options.assumeVersion == nil, targetIndex == lo, targetIndex != ledgerTopIndex || !ledgerExists {
+            if hi > lo, options.assumeVersion == nil, targetIndex == lo, targetIndex != referenceTopIndex,
+               targetIndex != ledgerTopIndex || !ledgerExists {
                 let silent = steps[(lo + 1)...hi].map(\.version)
                 actions.append(.init(kind: .keep, reason: "pass --assume-version N (N in \(rangeText(group))) to record up to N; otherwise the migrator re-runs \(Self.list(silent))"))
             }
@@ -267,8 +325,11 @@ extension DiagnosisEngine {
             actions.append(.init(kind: .createLedger, reason: "create \(engine.ledgerTable) exactly as sqlx does"))
             for step in claimed {
                 guard let migration = step.migration else { continue }
+                let restored = restoredFields(migration)
                 actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
-                                     checksum: migration.checksum, reason: "baseline: the schema includes version \(migration.version)"))
+                                     checksum: migration.checksum, installedOn: restored.installedOn,
+                                     executionTime: restored.executionTime,
+                                     reason: "baseline: the schema includes version \(migration.version)" + restored.note))
             }
         }
 
@@ -288,10 +349,13 @@ extension DiagnosisEngine {
                     guard let row else {
                         missing.append(migration.version)
                         missingEvidence.append(proofOfPresence(step))
+                        let restored = restoredFields(migration)
+                        let why = !step.isSchemaSilent ? "the schema holds this version's effect"
+                            : observation.probes[migration.version] == .ran ? "its probe says it ran"
+                            : "inside the matched range, below the claimed version"
                         actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
-                                             checksum: migration.checksum,
-                                             reason: step.isSchemaSilent ? "inside the matched range, below the claimed version"
-                                                                         : "the schema holds this version's effect"))
+                                             checksum: migration.checksum, installedOn: restored.installedOn,
+                                             executionTime: restored.executionTime, reason: why + restored.note))
                         continue
                     }
                     if row.isDirty {
@@ -306,8 +370,10 @@ extension DiagnosisEngine {
                         let edit = row.checksum.flatMap {
                             ChecksumEdit.explain(recorded: $0, bundled: migration, ignoring: engine.migrations.ignoredCharacters)
                         }
-                        let cause = edit?.description ?? (row.problems.isEmpty ? "the file changed after it was applied"
-                                                                               : row.problems.joined(separator: "; "))
+                        let former = engine.manifest?.formerChecksum(version: migration.version, checksum: row.checksum)
+                        let cause = former.map { "known former checksum" + ($0.note.map { ": \($0)" } ?? "") }
+                            ?? edit?.description
+                            ?? (row.problems.isEmpty ? "the file changed after it was applied" : row.problems.joined(separator: "; "))
                         driftEvidence.append(.init(version: migration.version,
                                                    detail: "version \(migration.version) (\(migration.fileName)): recorded \(row.checksum?.short ?? "NULL"), bundled \(migration.checksum.short): \(cause)"))
                         actions.append(.init(kind: .restamp, version: migration.version, checksum: migration.checksum,
@@ -392,6 +458,71 @@ extension DiagnosisEngine {
                 versions: versions, evidence: evidence)
         }
 
+        // MARK: Reference backup
+
+        /// Reference rows a sqlx would accept for the bundled files: successful, with the bundled checksum.
+        func referenceRow(_ version: Int64) -> LedgerRow? {
+            guard let migration = engine.migrations.applied(version: version) else { return nil }
+            return reference?.rows.first { $0.version == version && $0.success == true && $0.checksum == migration.checksum }
+        }
+
+        var referenceTopIndex: Int? {
+            guard let reference else { return nil }
+            let versions = reference.rows.map(\.version).filter { referenceRow($0) != nil }
+            return versions.max().flatMap { engine.timeline.index(of: $0) }
+        }
+
+        /// Original `installed_on` and `execution_time` from the reference, when its row has the bundled checksum.
+        func restoredFields(_ migration: Migration) -> (installedOn: String?, executionTime: Int64?, note: String) {
+            guard let row = referenceRow(migration.version) else { return (nil, nil, "") }
+            return (row.installedOn, row.executionTime, "; original installed_on and execution_time from the reference")
+        }
+
+        /// Where the reference, the live ledger and the schema disagree, side by side.
+        mutating func reportReferenceDisagreements() {
+            guard let reference else { return }
+            var live: [Int64: LedgerRow] = [:]
+            for row in rows { live[row.version] = row }
+            var theirs: [Int64: LedgerRow] = [:]
+            for row in reference.rows { theirs[row.version] = row }
+            func state(_ row: LedgerRow?, _ version: Int64) -> String {
+                guard let row else { return "absent" }
+                if row.isDirty { return "dirty" }
+                let bundled = engine.migrations.applied(version: version)?.checksum
+                return bundled == nil ? "recorded (not bundled)" : row.checksum == bundled ? "recorded" : "recorded, other checksum"
+            }
+            var evidence: [Finding.Evidence] = []
+            for version in Set(live.keys).union(theirs.keys).sorted() {
+                let ours = state(live[version], version), refs = state(theirs[version], version)
+                guard ours != refs else { continue }
+                var schema = "schema cannot tell"
+                if let target, let index = engine.timeline.index(of: version), let targetIndex = engine.timeline.index(of: target) {
+                    schema = index <= targetIndex ? "schema shows it applied" : "schema shows it not applied"
+                }
+                evidence.append(.init(version: version, detail: "\(version): live ledger \(ours) · reference \(refs) · \(schema)"))
+            }
+            let message = evidence.isEmpty
+                ? "the reference backup \(reference.path) agrees with the live ledger"
+                : "the reference backup \(reference.path) disagrees with the live ledger on \(evidence.count) version(s)"
+            add(.reference, .consistent, .ok, message, versions: evidence.compactMap(\.version), evidence: evidence)
+        }
+
+        // MARK: Invariants
+
+        /// Declared data invariants: listed with offending rows; a failure only with `enforceInvariants`.
+        mutating func reportInvariants() {
+            for result in observation.invariants {
+                if let failure = result.failure {
+                    add(.invariant, .consistent, .ok, "invariant \"\(result.name)\" could not run: \(failure)")
+                } else if !result.violations.isEmpty {
+                    let count = result.truncated ? "more than \(result.violations.count)" : "\(result.violations.count)"
+                    add(.invariant, .invariantViolated, options.enforceInvariants ? .needsPerson : .ok,
+                        "invariant \"\(result.name)\" is violated by \(count) row(s); repair never edits data for it",
+                        evidence: result.violations.map { .init(detail: $0) })
+                }
+            }
+        }
+
         // MARK: Evidence
 
         func proofOfMatch(_ index: Int) -> Finding.Evidence {
@@ -403,6 +534,9 @@ extension DiagnosisEngine {
             let objects = (step.effect.added + step.effect.changedObjects).map(\.key.description)
                 + step.effect.removed.map { "no \($0.key)" }
             if objects.isEmpty {
+                if observation.probes[step.version] == .ran {
+                    return .init(version: step.version, detail: "version \(step.version) leaves no schema trace; its probe says it ran")
+                }
                 return .init(version: step.version, detail: "version \(step.version) leaves no schema trace; recorded because a later proven version follows it")
             }
             return .init(version: step.version, objects: objects,

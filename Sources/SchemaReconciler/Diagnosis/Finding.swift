@@ -25,6 +25,9 @@ public struct Finding: Sendable, Hashable, Codable {
         case foreignObjects = "foreign-objects"
         case schemaSilentRange = "schema-silent-range"
         case pendingMigrations = "pending-migrations"
+        case probe
+        case invariant
+        case reference
     }
 
     /// A fact that supports a finding: usually which objects prove or refute which version.

@@ -25,6 +25,8 @@ public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case unknownVersions = "unknown-versions"
     /// The ledger table exists but cannot be read as a ledger (missing columns, unreadable versions).
     case malformedLedger = "malformed-ledger"
+    /// A manifest invariant is violated and `check --invariants` asked for it to fail.
+    case invariantViolated = "invariant-violated"
     /// The schema matches no bundled version (or several, and nothing tells which).
     case unrecognised
     /// The file could not be read: missing, not a database, corrupt, locked.

@@ -39,12 +39,15 @@ public struct FingerprintLock: Sendable, Codable {
     public var ignoredObjects: [String]
     public var trackedPragmas: [String]
     public var namesCreatedBySQL: [String: Int64]
+    /// SHA-256 of `reconcile.toml` when the lock was written (its probes were compiled then).
+    public var manifestDigest: Digest?
     public var baseFingerprint: Digest
     public var baseEffect: SchemaDiff
     public var migrations: [Entry]
 
     /// A lock describing `timeline` of `set`.
-    public init(migrations set: MigrationSet, timeline: FingerprintTimeline, options: SnapshotOptions) {
+    public init(migrations set: MigrationSet, timeline: FingerprintTimeline, options: SnapshotOptions,
+                manifest: Manifest? = nil) {
         formatVersion = Self.currentFormat
         snapshotFormat = SchemaSnapshot.formatVersion
         sqliteVersion = String(cString: sqlite3_libversion())
@@ -53,6 +56,7 @@ public struct FingerprintLock: Sendable, Codable {
         ignoredObjects = options.ignored.map(\.pattern)
         trackedPragmas = timeline.trackedPragmas
         namesCreatedBySQL = timeline.namesCreatedBySQL
+        manifestDigest = manifest?.digest
         baseFingerprint = timeline.steps[0].fingerprint
         baseEffect = timeline.steps[0].effect
         migrations = timeline.steps.dropFirst().compactMap { step in
@@ -65,7 +69,8 @@ public struct FingerprintLock: Sendable, Codable {
 
     /// A lock describing what `reconciler` replayed.
     public init(reconciler: Reconciler) {
-        self.init(migrations: reconciler.migrations, timeline: reconciler.timeline, options: reconciler.snapshotOptions)
+        self.init(migrations: reconciler.migrations, timeline: reconciler.timeline, options: reconciler.snapshotOptions,
+                  manifest: reconciler.manifest)
     }
 
     // MARK: - Files
@@ -87,13 +92,20 @@ public struct FingerprintLock: Sendable, Codable {
     // MARK: - Trust
 
     /// Why the lock does not describe `set` with `options`; nil when it does.
-    public func staleness(for set: MigrationSet, options: SnapshotOptions) -> [String]? {
+    public func staleness(for set: MigrationSet, options: SnapshotOptions, manifest: Manifest? = nil) -> [String]? {
         var reasons: [String] = []
+        if manifestDigest != manifest?.digest {
+            reasons.append("\(Manifest.fileName) changed since the lock was written")
+        }
         if formatVersion != Self.currentFormat { reasons.append("lock format \(formatVersion), expected \(Self.currentFormat)") }
         if snapshotFormat != SchemaSnapshot.formatVersion {
             reasons.append("snapshot format \(snapshotFormat), this tool uses \(SchemaSnapshot.formatVersion)")
         }
-        if SchemaObject.canonicalName(ledgerTable) != SchemaObject.canonicalName(options.ledgerTable) {
+        // The ledger name matters only if some migration creates an object of that name (it would be excluded).
+        let otherLedger = SchemaObject.canonicalName(options.ledgerTable)
+        let ledgerNameUsed = namesCreatedBySQL[otherLedger] != nil
+            || migrations.contains { $0.effect.added.contains { $0.key.name == otherLedger } }
+        if SchemaObject.canonicalName(ledgerTable) != otherLedger, ledgerNameUsed {
             reasons.append("made for ledger table \(ledgerTable), not \(options.ledgerTable)")
         }
         if ignoredObjects != options.ignored.map(\.pattern) {
@@ -117,8 +129,8 @@ public struct FingerprintLock: Sendable, Codable {
     }
 
     /// The timeline the lock records, bound to `set`'s migrations; nil when stale.
-    public func timeline(for set: MigrationSet, options: SnapshotOptions) -> FingerprintTimeline? {
-        guard staleness(for: set, options: options) == nil else { return nil }
+    public func timeline(for set: MigrationSet, options: SnapshotOptions, manifest: Manifest? = nil) -> FingerprintTimeline? {
+        guard staleness(for: set, options: options, manifest: manifest) == nil else { return nil }
         var steps = [FingerprintTimeline.Step(migration: nil, fingerprint: baseFingerprint, effect: baseEffect)]
         for (migration, entry) in zip(set.applying, migrations) {
             steps.append(.init(migration: migration, fingerprint: entry.fingerprint, effect: entry.effect))

@@ -31,10 +31,13 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 public struct Fingerprinter: Sendable {
     /// What snapshots exclude (ledger table name, ignored patterns).
     public var options: SnapshotOptions
+    /// Probes and invariants to compile against the replayed schema (each probe right after its version).
+    public var manifest: Manifest?
 
     /// Creates a fingerprinter.
-    public init(options: SnapshotOptions = SnapshotOptions()) {
+    public init(options: SnapshotOptions = SnapshotOptions(), manifest: Manifest? = nil) {
         self.options = options
+        self.manifest = manifest
     }
 
     /// Replays `set` and returns its timeline.
@@ -65,9 +68,38 @@ public struct Fingerprinter: Sendable {
                 }
                 schemaVersion = newSchemaVersion
                 pragmaValues = newPragmaValues
+                try compileProbes(for: migration.version, db)
             }
+            try compileInvariants(db)
             return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas,
                                        namesCreatedBySQL: Self.namesCreated(by: set))
+        }
+    }
+
+    /// A probe must compile, as a read-only query, against the schema its version leaves.
+    private func compileProbes(for version: Int64, _ db: Database) throws {
+        guard let manifest else { return }
+        for probe in manifest.probes where probe.version == version {
+            try compile(probe.sql, db, manifest: manifest, line: probe.line, key: "probe.sql",
+                        context: "at version \(version)")
+        }
+    }
+
+    /// An invariant must compile, as a read-only query, against the newest schema.
+    private func compileInvariants(_ db: Database) throws {
+        guard let manifest else { return }
+        for invariant in manifest.invariants {
+            try compile(invariant.sql, db, manifest: manifest, line: invariant.line, key: "invariant.sql",
+                        context: "against the newest schema")
+        }
+    }
+
+    private func compile(_ sql: String, _ db: Database, manifest: Manifest, line: Int?, key: String, context: String) throws {
+        do {
+            _ = try DeclaredChecks.readOnlyStatement(sql, db)
+        } catch {
+            throw ConfigurationError(path: manifest.url.path, line: line, key: key,
+                                     message: "\(DeclaredChecks.describe(error)) (\(context))")
         }
     }
 

@@ -61,7 +61,9 @@ public struct SQLxLedger: LedgerDialect, Hashable {
         """
     }
 
-    private static let requiredColumns = ["version", "success", "checksum"]
+    /// Columns sqlx reads at start-up (version, success, checksum) or writes when applying (description,
+    /// execution_time): without any of them the migrator fails.
+    private static let requiredColumns = ["version", "description", "success", "checksum", "execution_time"]
     private static let knownColumns = ["version", "description", "installed_on", "success", "checksum", "execution_time"]
 
     // MARK: - Reading
@@ -76,7 +78,7 @@ public struct SQLxLedger: LedgerDialect, Hashable {
         let folded = Set(columns.map(SchemaObject.canonicalName))
         let missing = Self.requiredColumns.filter { !folded.contains($0) }
         guard missing.isEmpty else {
-            return .unusable(reason: "ledger table \(tableName) has no \(missing.joined(separator: ", ")) column")
+            return .unusable(reason: "ledger table \(tableName) has no \(missing.joined(separator: ", ")) column (sqlx needs it)")
         }
         var tableProblems: [String] = []
         for column in Self.knownColumns where !folded.contains(column) {

@@ -53,7 +53,7 @@ enum Backup {
             try source.backup(to: destination)
             try destination.close()
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             throw Failure(description: "backup to \(path) failed: \(DatabaseFileError.describe(error, path: path))")
         }
         let verified = try HardenedDatabase.open(path: path, access: .readOnly)

@@ -34,16 +34,23 @@ public struct RepairPlan: Sendable, Hashable, Codable {
         public var checksum: Digest?
         /// The checksum replaced (restamp).
         public var previousChecksum: Digest?
+        /// `installed_on` to write (insert), when known from a reference backup; else the current time.
+        public var installedOn: String?
+        /// `execution_time` to write (insert), when known from a reference backup; else 0.
+        public var executionTime: Int64?
         /// Why.
         public var reason: String
 
         public init(kind: Kind, version: Int64? = nil, description: String? = nil, checksum: Digest? = nil,
-                    previousChecksum: Digest? = nil, reason: String) {
+                    previousChecksum: Digest? = nil, installedOn: String? = nil, executionTime: Int64? = nil,
+                    reason: String) {
             self.kind = kind
             self.version = version
             self.description = description
             self.checksum = checksum
             self.previousChecksum = previousChecksum
+            self.installedOn = installedOn
+            self.executionTime = executionTime
             self.reason = reason
         }
 
@@ -95,12 +102,18 @@ public struct PlanOptions: Sendable, Hashable, Codable {
     public var dropUnknown: Bool
     /// Treat a database that is consistent but not at the newest version as a failure.
     public var requireTip: Bool
+    /// Treat a violated manifest invariant as a failure (exit 2); repair never edits data because of one.
+    public var enforceInvariants: Bool
+    /// A known-good backup whose ledger is evidence and the source of restored rows (opened read-only).
+    public var referencePath: String?
 
     public init(assumeVersion: Int64? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
-                requireTip: Bool = false) {
+                requireTip: Bool = false, enforceInvariants: Bool = false, referencePath: String? = nil) {
+        self.referencePath = referencePath
         self.assumeVersion = assumeVersion
         self.dropUnproven = dropUnproven
         self.dropUnknown = dropUnknown
         self.requireTip = requireTip
+        self.enforceInvariants = enforceInvariants
     }
 }

@@ -24,6 +24,8 @@ struct Repairer {
     let reconciler: Reconciler
     let path: String
     let options: RepairOptions
+    /// The reference backup's ledger (`--reference`), read once before anything else.
+    var reference: ReferenceLedger?
 
     /// A reason to stop without writing.
     struct Stop: Error {
@@ -36,6 +38,17 @@ struct Repairer {
             return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
         }
         // Read-only until the plan is known.
+        var withReference = self
+        do {
+            withReference.reference = try options.plan.referencePath.map { try reconciler.readReference(at: $0) }
+        } catch {
+            let reason = "reference backup " + DatabaseFileError.describe(error, path: options.plan.referencePath ?? "")
+            return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
+        }
+        return withReference.runWithReference()
+    }
+
+    private func runWithReference() -> RepairOutcome {
         let observation: DatabaseObservation
         var recovered = false
         do {
@@ -60,7 +73,7 @@ struct Repairer {
 
     /// Everything after the read-only phase: stop, or back up and write.
     private func conclude(_ observation: DatabaseObservation) -> RepairOutcome {
-        let diagnosis = reconciler.engine.diagnose(observation, path: path, options: options.plan)
+        let diagnosis = reconciler.engine.diagnose(observation, path: path, options: options.plan, reference: reference)
         var outcome = RepairOutcome(path: path, status: .nothingToDo, before: diagnosis, after: nil, backupPath: nil,
                                     auditPath: nil, ledgerBefore: observation.ledger.rows, ledgerAfter: nil,
                                     message: "", exitCode: diagnosis.exitCode)
@@ -106,10 +119,13 @@ struct Repairer {
         return try queue.read { db in
             let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
             guard check == ["ok"] else {
-                throw Stop(message: "\(path): failed quick_check (\(check.prefix(3).joined(separator: "; "))); restore a backup",
+                let problems = check.flatMap { $0.split(separator: "\n").map(String.init) }
+                    .filter { !$0.hasPrefix("*** in database") }.prefix(3)
+                throw Stop(message: "\(path): failed quick_check (\(problems.joined(separator: "; "))); restore a backup",
                            exitCode: .unreadable)
             }
-            return try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions)
+            return try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
+                                                manifest: reconciler.manifest)
         }
     }
 
@@ -167,7 +183,7 @@ struct Repairer {
         }
         outcome.status = .repaired
         outcome.ledgerAfter = after.ledger.rows
-        outcome.after = reconciler.engine.diagnose(after, path: path, options: options.plan)
+        outcome.after = reconciler.engine.diagnose(after, path: path, options: options.plan, reference: reference)
         outcome.exitCode = outcome.after?.exitCode ?? .ok
         let written = plan.actions.filter(\.writes).count
         outcome.message = "\(written) ledger write(s) committed"
@@ -191,8 +207,9 @@ struct Repairer {
                 try ledger.createTable(db)
             case .insert:
                 guard let version = action.version, let checksum = action.checksum else { continue }
-                try ledger.insert(LedgerRow(version: version, description: action.description, checksum: checksum,
-                                            executionTime: 0), in: db)
+                try ledger.insert(LedgerRow(version: version, description: action.description,
+                                            installedOn: action.installedOn, checksum: checksum,
+                                            executionTime: action.executionTime ?? 0), in: db)
                 rowWrites += 1
             case .markSucceeded, .restamp:
                 guard let version = action.version, let checksum = action.checksum else { continue }
@@ -206,7 +223,10 @@ struct Repairer {
                 continue
             }
         }
-        let after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions)
+        var after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions)
+        // Only the ledger changed: what the probes and invariants found about user data still holds.
+        after.probes = basis.probes
+        after.invariants = basis.invariants
         guard db.totalChangesCount - changesBefore == rowWrites else {
             throw Stop(message: "\(path): \(db.totalChangesCount - changesBefore) rows changed where \(rowWrites) ledger writes were planned; rolled back",
                        exitCode: .unreadable)
@@ -220,7 +240,7 @@ struct Repairer {
             throw Stop(message: "\(path): the repaired ledger would still fail sqlx's check (\(problem)); rolled back",
                        exitCode: .needsPerson)
         }
-        let again = reconciler.engine.diagnose(after, path: path, options: options.plan)
+        let again = reconciler.engine.diagnose(after, path: path, options: options.plan, reference: reference)
         guard !again.plan.writes else {
             throw Stop(message: "\(path): the repaired ledger still needs changes (\(again.verdict.rawValue)); rolled back",
                        exitCode: .needsPerson)

@@ -36,6 +36,10 @@ public struct DiagnosisReport: Sendable, Hashable {
     public var migrationsFolder: String?
     /// The newest bundled version, if known.
     public var tipVersion: Int64?
+    /// Where each setting came from (flag, sqlx.toml, default).
+    public var settings: [ResolvedSettings.Setting] = []
+    /// Where the fingerprints came from (lock or replay).
+    public var fingerprintSource: String?
 
     /// The worst exit code over every database (`.ok` for none).
     ///
@@ -64,6 +68,7 @@ public struct DiagnosisReport: Sendable, Hashable {
         let tip = reconciler.timeline.tip
         self.init(diagnoses, migrationsFolder: reconciler.migrations.folder.path,
                   tipVersion: tip.migration == nil ? nil : tip.version)
+        self.fingerprintSource = reconciler.fingerprintSource.description
     }
 }
 
@@ -88,6 +93,8 @@ extension DiagnosisReport {
         var tipVersion: Int64?
         var databases: [Database]
         var exitCode: Int32
+        var settings: [ResolvedSettings.Setting]
+        var fingerprints: String?
 
         init(_ report: DiagnosisReport) {
             formatVersion = DiagnosisReport.formatVersion
@@ -95,10 +102,12 @@ extension DiagnosisReport {
             tipVersion = report.tipVersion
             databases = report.diagnoses.map(Database.init)
             exitCode = report.exitCode.rawValue
+            settings = report.settings
+            fingerprints = report.fingerprintSource
         }
 
         enum CodingKeys: String, CodingKey {
-            case formatVersion, migrationsFolder, tipVersion, databases, exitCode
+            case formatVersion, migrationsFolder, tipVersion, databases, exitCode, settings, fingerprints
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -108,6 +117,8 @@ extension DiagnosisReport {
             try container.encode(tipVersion, forKey: .tipVersion)
             try container.encode(databases, forKey: .databases)
             try container.encode(exitCode, forKey: .exitCode)
+            try container.encode(settings, forKey: .settings)
+            try container.encode(fingerprints, forKey: .fingerprints)
         }
 
         struct Range: Encodable {

@@ -94,6 +94,10 @@ public struct FingerprintReport: Sendable, Hashable {
     public var trackedPragmas: [String]
     /// The SQLite library version the replay ran on (fingerprints do not depend on it).
     public var sqliteVersion: String?
+    /// Where each setting came from (flag, sqlx.toml, default).
+    public var settings: [ResolvedSettings.Setting] = []
+    /// Where the fingerprints came from (lock or replay).
+    public var fingerprintSource: String?
 
     /// The newest version, if the set applies any migration.
     ///
@@ -130,6 +134,7 @@ public struct FingerprintReport: Sendable, Hashable {
         self.init(migrations: reconciler.migrations, timeline: reconciler.timeline,
                   ledgerTable: reconciler.ledger.tableName, ignored: reconciler.snapshotOptions.ignored,
                   sqliteVersion: sqliteVersion)
+        self.fingerprintSource = reconciler.fingerprintSource.description
     }
 
     /// The version of the SQLite library this process is linked with.
@@ -187,6 +192,8 @@ extension FingerprintReport {
         var emptyFingerprint: String
         var tip: Tip?
         var migrations: [Migration]
+        var settings: [ResolvedSettings.Setting]
+        var fingerprints: String?
 
         init(_ report: FingerprintReport) {
             formatVersion = FingerprintReport.formatVersion
@@ -198,6 +205,8 @@ extension FingerprintReport {
             trackedPragmas = report.trackedPragmas
             sqliteVersion = report.sqliteVersion
             emptyFingerprint = report.emptyFingerprint.hex
+            settings = report.settings
+            fingerprints = report.fingerprintSource
             tip = report.tip.map { Tip(version: $0.version, fingerprint: $0.fingerprint.hex) }
             migrations = report.entries.map { entry in
                 Migration(version: entry.version, description: entry.description, fileName: entry.fileName,
@@ -210,7 +219,7 @@ extension FingerprintReport {
 
         enum CodingKeys: String, CodingKey {
             case formatVersion, snapshotFormat, migrationsFolder, ledgerTable, ignoredCharacters, ignoredObjects
-            case trackedPragmas, sqliteVersion, emptyFingerprint, tip, migrations
+            case trackedPragmas, sqliteVersion, emptyFingerprint, tip, migrations, settings, fingerprints
         }
 
         // Written by hand so absent values appear as explicit nulls.
@@ -227,6 +236,8 @@ extension FingerprintReport {
             try container.encode(emptyFingerprint, forKey: .emptyFingerprint)
             try container.encode(tip, forKey: .tip)
             try container.encode(migrations, forKey: .migrations)
+            try container.encode(settings, forKey: .settings)
+            try container.encode(fingerprints, forKey: .fingerprints)
         }
     }
 }
@@ -253,6 +264,10 @@ extension FingerprintReport {
         if !ignoredObjects.isEmpty { settings.append("ignoring \(ignoredObjects.joined(separator: ", "))") }
         if !trackedPragmas.isEmpty { settings.append("tracking pragma \(trackedPragmas.joined(separator: ", "))") }
         if !settings.isEmpty { lines.append(style(settings.joined(separator: "; "), .dim)) }
+        for setting in self.settings where setting.source != "default" {
+            lines.append(style("\(setting.name) = \(setting.value)  (from \(setting.source))", .dim))
+        }
+        if let fingerprintSource { lines.append(style(fingerprintSource, .dim)) }
         guard !entries.isEmpty else { return lines.joined(separator: "\n") }
 
         let versionWidth = max("version".count, entries.map { "\($0.version)".count }.max() ?? 0)

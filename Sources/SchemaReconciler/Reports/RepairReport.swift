@@ -17,6 +17,8 @@ public struct RepairReport: Sendable {
     public var migrationsFolder: String?
     /// The newest bundled version, if known.
     public var tipVersion: Int64?
+    /// Where each setting came from (flag, sqlx.toml, default).
+    public var settings: [ResolvedSettings.Setting] = []
 
     /// The worst exit code over every database.
     public var exitCode: ExitCode { ExitCode.worst(of: outcomes.map(\.exitCode)) }
@@ -78,15 +80,17 @@ public struct RepairReport: Sendable {
         var tipVersion: Int64?
         var databases: [Entry]
         var exitCode: Int32
+        var settings: [ResolvedSettings.Setting]
 
         init(_ report: RepairReport) {
+            settings = report.settings
             migrationsFolder = report.migrationsFolder
             tipVersion = report.tipVersion
             databases = report.outcomes.map(Entry.init)
             exitCode = report.exitCode.rawValue
         }
 
-        enum CodingKeys: String, CodingKey { case formatVersion, migrationsFolder, tipVersion, databases, exitCode }
+        enum CodingKeys: String, CodingKey { case formatVersion, migrationsFolder, tipVersion, databases, exitCode, settings }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -95,6 +99,7 @@ public struct RepairReport: Sendable {
             try container.encode(tipVersion, forKey: .tipVersion)
             try container.encode(databases, forKey: .databases)
             try container.encode(exitCode, forKey: .exitCode)
+            try container.encode(settings, forKey: .settings)
         }
 
         /// The diagnosis fields, flattened, plus `repair`.

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SchemaReconciler
+
+/// Which databases a command works on: paths given on the command line, or every database the
+/// manifest's `[[database]]` entries find in an app data folder (`--app-dir`).
+struct DatabaseSelection: ParsableArguments {
+    @Argument(help: ArgumentHelp("Database files.", valueName: "db"))
+    var databases: [String] = []
+
+    @Option(name: .customLong("app-dir"),
+            help: ArgumentHelp("An app data folder: every database the manifest's [[database]] entries match, each with its own migrations.",
+                               valueName: "dir"))
+    var appDir: String?
+
+    func validate() throws {
+        if databases.isEmpty && appDir == nil { throw ValidationError("give at least one database file, or --app-dir DIR") }
+        if !databases.isEmpty && appDir != nil { throw ValidationError("give database files or --app-dir, not both") }
+    }
+
+    /// Databases with the reconciler for their migration set.
+    struct Group {
+        var reconciler: Reconciler
+        var paths: [String]
+        var heading: String?
+    }
+
+    func groups(_ migrations: MigrationOptions) throws -> [Group] {
+        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: databases)] }
+        let settings = try migrations.settings()
+        let manifestURL = settings.migrationsFolder.appendingPathComponent(Manifest.fileName)
+        let expanded = try CommandFailure.reporting { () throws -> [AppDataFolder.Group] in
+            guard let manifest = try Manifest.load(from: manifestURL) else {
+                throw CommandFailure(message: "\(manifestURL.path): no manifest, so --app-dir has no [[database]] entries to follow")
+            }
+            return try AppDataFolder(url: URL(fileURLWithPath: appDir)).databases(declaredBy: manifest)
+        }
+        var groups: [Group] = []
+        for group in expanded {
+            if group.paths.isEmpty {
+                Terminal.printError("schema-reconcile: note: no file in \(appDir) matches \(group.pattern)")
+                continue
+            }
+            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder)
+            groups.append(Group(reconciler: reconciler, paths: group.paths,
+                                heading: "\(group.pattern) with \(group.migrationsFolder.path)"))
+        }
+        guard !groups.isEmpty else { throw CommandFailure.exit("no database found in \(appDir)") }
+        return groups
+    }
+}
+
+/// Renders per-group reports as one output: one document when there is one group, else a `groups` list.
+enum GroupedOutput {
+    static func emit(texts: [(String?, String)], jsons: [String], markdowns: [String], format: OutputFormat,
+                     exitCode: SchemaReconciler.ExitCode) throws {
+        switch format {
+        case .text:
+            Terminal.print(texts.map { heading, text in heading.map { "== \($0)\n\(text)" } ?? text }
+                .joined(separator: "\n\n"))
+        case .json:
+            if jsons.count == 1 {
+                Terminal.print(jsons[0])
+            } else {
+                let indented = jsons.map { $0.split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { "    " + $0 }.joined(separator: "\n") }
+                Terminal.print("{\n  \"exitCode\" : \(exitCode.rawValue),\n  \"formatVersion\" : 1,\n  \"groups\" : [\n"
+                               + indented.joined(separator: ",\n") + "\n  ]\n}")
+            }
+        case .markdown:
+            Terminal.print(markdowns.joined(separator: "\n\n"))
+        }
+        if exitCode != .ok { throw ArgumentParser.ExitCode(exitCode.rawValue) }
+    }
+}
