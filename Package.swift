@@ -50,6 +50,6 @@ let package = Package(
             dependencies: ["MigrationSynthesis"]),
         .testTarget(
             name: "SchemaReconcilerTests",
-            dependencies: ["SchemaReconciler", "SQLxEmulation", "schema-reconcile"]),
+            dependencies: ["SchemaReconciler", "SQLxEmulation", "MigrationSynthesis", "schema-reconcile"]),
     ]
 )
