@@ -136,7 +136,8 @@ public struct Reconciler: Sendable {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
         defer { try? queue.close() }
         return try queue.read { db in
-            try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions, manifest: manifest)
+            try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions, manifest: manifest,
+                                         known: timeline.knownObjects)
         }
     }
 }

@@ -22,6 +22,24 @@ struct FingerprintLockTests {
         #expect(bundled.fingerprintSource == .lock(path: Repo.migrations.appendingPathComponent(FingerprintLock.fileName).path))
     }
 
+    @Test("with the lock, a database built by the migrations is snapshotted without a single pragma, to the same hash")
+    func pragmaFreeHealthyCheck() throws {
+        let reconciler = Repo.reconciler
+        let queue = try HardenedDatabase.open(path: Repo.fixture("consistent-tip.sqlite"), access: .readOnly)
+        defer { try? queue.close() }
+        try queue.read { db in
+            var known = SchemaIntrospector(options: reconciler.snapshotOptions, known: reconciler.timeline.knownObjects)
+            var cold = SchemaIntrospector(options: reconciler.snapshotOptions)
+            let fast = try known.snapshot(of: db)
+            let slow = try cold.snapshot(of: db)
+            #expect(known.introspectedObjectCount == 0)
+            #expect(cold.introspectedObjectCount > 20)
+            #expect(fast.hash == slow.hash)
+            #expect(fast.objects == slow.objects)
+            #expect(fast.hash == reconciler.timeline.tip.fingerprint)
+        }
+    }
+
     @Test("a timeline read from the lock equals the replayed one, effects and all")
     func lockEqualsReplay() throws {
         let replayed = try Reconciler(migrationsFolder: Repo.migrations, useLock: false).timeline

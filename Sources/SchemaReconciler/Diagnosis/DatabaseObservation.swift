@@ -28,8 +28,8 @@ public struct DatabaseObservation: Sendable, Hashable {
     /// Reads snapshot and ledger from `db` (the caller provides the transaction), and runs the
     /// manifest's probes and invariants when given.
     public static func read(_ db: Database, ledger dialect: any LedgerDialect, options: SnapshotOptions,
-                            manifest: Manifest? = nil) throws -> DatabaseObservation {
-        var introspector = SchemaIntrospector(options: options)
+                            manifest: Manifest? = nil, known: [SchemaIntrospector.KnownObject] = []) throws -> DatabaseObservation {
+        var introspector = SchemaIntrospector(options: options, known: known)
         let snapshot = try introspector.snapshot(of: db)
         let ledger = try dialect.read(db)
         guard let manifest else { return DatabaseObservation(snapshot: snapshot, ledger: ledger) }

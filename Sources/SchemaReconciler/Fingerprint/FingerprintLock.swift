@@ -44,6 +44,8 @@ public struct FingerprintLock: Sendable, Codable {
     public var baseFingerprint: Digest
     public var baseEffect: SchemaDiff
     public var migrations: [Entry]
+    /// Every object's canonical form by exact stored text (makes a healthy check pragma-free).
+    public var knownObjects: [SchemaIntrospector.KnownObject]
 
     /// A lock describing `timeline` of `set`.
     public init(migrations set: MigrationSet, timeline: FingerprintTimeline, options: SnapshotOptions,
@@ -59,6 +61,7 @@ public struct FingerprintLock: Sendable, Codable {
         manifestDigest = manifest?.digest
         baseFingerprint = timeline.steps[0].fingerprint
         baseEffect = timeline.steps[0].effect
+        knownObjects = timeline.knownObjects
         migrations = timeline.steps.dropFirst().compactMap { step in
             guard let migration = step.migration else { return nil }
             return Entry(version: migration.version, fileName: migration.fileName, checksum: migration.checksum,
@@ -135,6 +138,7 @@ public struct FingerprintLock: Sendable, Codable {
         for (migration, entry) in zip(set.applying, migrations) {
             steps.append(.init(migration: migration, fingerprint: entry.fingerprint, effect: entry.effect))
         }
-        return FingerprintTimeline(steps: steps, trackedPragmas: trackedPragmas, namesCreatedBySQL: namesCreatedBySQL)
+        return FingerprintTimeline(steps: steps, trackedPragmas: trackedPragmas, namesCreatedBySQL: namesCreatedBySQL,
+                                   knownObjects: knownObjects)
     }
 }

@@ -37,9 +37,14 @@ public struct FingerprintTimeline: Sendable {
     /// scratch objects a migration creates and drops again: such a name in a database is evidence of an
     /// interrupted migration, not an app's own object.
     public let namesCreatedBySQL: [String: Int64]
+    /// Objects met during the replay by their exact stored text, so a database built by these
+    /// migrations can be snapshotted without pragmas.
+    public let knownObjects: [SchemaIntrospector.KnownObject]
 
     /// Creates a timeline from steps.
-    public init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:]) {
+    public init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:],
+                knownObjects: [SchemaIntrospector.KnownObject] = []) {
+        self.knownObjects = knownObjects
         self.steps = steps
         self.trackedPragmas = trackedPragmas
         self.namesCreatedBySQL = namesCreatedBySQL

@@ -72,7 +72,7 @@ public struct Fingerprinter: Sendable {
             }
             try compileInvariants(db)
             return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas,
-                                       namesCreatedBySQL: Self.namesCreated(by: set))
+                                       namesCreatedBySQL: Self.namesCreated(by: set), knownObjects: introspector.learned)
         }
     }
 

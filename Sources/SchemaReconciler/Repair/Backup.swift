@@ -60,7 +60,8 @@ enum Backup {
         defer { try? verified.close() }
         let (integrity, copy) = try verified.read { db in
             (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-             try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions))
+             try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
+                                         known: reconciler.timeline.knownObjects))
         }
         guard integrity == ["ok"] else {
             throw Failure(description: "\(path): backup failed integrity_check: \(integrity.prefix(3).joined(separator: "; "))")

@@ -125,7 +125,7 @@ struct Repairer {
                            exitCode: .unreadable)
             }
             return try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
-                                                manifest: reconciler.manifest)
+                                                manifest: reconciler.manifest, known: reconciler.timeline.knownObjects)
         }
     }
 
@@ -193,7 +193,8 @@ struct Repairer {
 
     /// Inside `BEGIN IMMEDIATE`: confirm, write, re-validate. Throws to roll back.
     private func transaction(plan: RepairPlan, basis: DatabaseObservation, db: Database) throws -> DatabaseObservation {
-        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions)
+        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
+                                         known: reconciler.timeline.knownObjects)
         guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
             throw Stop(message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
                        exitCode: .unreadable)
@@ -223,7 +224,8 @@ struct Repairer {
                 continue
             }
         }
-        var after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions)
+        var after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions,
+                                         known: reconciler.timeline.knownObjects)
         // Only the ledger changed: what the probes and invariants found about user data still holds.
         after.probes = basis.probes
         after.invariants = basis.invariants

@@ -49,6 +49,20 @@ public struct SchemaIntrospector: Sendable {
     private var cache: [CacheKey: Entry] = [:]
     /// How many objects were read through pragmas (not served from the cache); for tests and benchmarks.
     public private(set) var introspectedObjectCount = 0
+    /// Every object read through pragmas so far, by its `sqlite_schema` text (for the fingerprint lock).
+    public private(set) var learned: [KnownObject] = []
+
+    /// An object's canonical form for one exact `sqlite_schema` row, so it need not be read again.
+    ///
+    /// SQLite derives an object's structure from its stored text alone, so the same text always
+    /// gives the same object; the lock records these to make a healthy check pragma-free.
+    public struct KnownObject: Sendable, Hashable, Codable {
+        public var type: String
+        public var name: String
+        public var sql: String?
+        /// The canonical object; nil for a virtual table's shadow table.
+        public var object: SchemaObject?
+    }
 
     private struct CacheKey: Hashable {
         var type: String
@@ -61,9 +75,12 @@ public struct SchemaIntrospector: Sendable {
         case shadow
     }
 
-    /// Creates an introspector.
-    public init(options: SnapshotOptions = SnapshotOptions()) {
+    /// Creates an introspector, optionally knowing objects already (from a fingerprint lock).
+    public init(options: SnapshotOptions = SnapshotOptions(), known: [KnownObject] = []) {
         self.options = options
+        for entry in known {
+            cache[CacheKey(type: entry.type, name: entry.name, sql: entry.sql)] = entry.object.map(Entry.object) ?? .shadow
+        }
     }
 
     /// Takes a snapshot of the `main` schema of `db`.
@@ -88,6 +105,12 @@ public struct SchemaIntrospector: Sendable {
                 entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
                 introspectedObjectCount += 1
                 cache[key] = entry
+                switch entry {
+                case .object(let object):
+                    learned.append(KnownObject(type: type, name: name, sql: sql, object: object))
+                case .shadow:
+                    learned.append(KnownObject(type: type, name: name, sql: sql, object: nil))
+                }
             }
             switch entry {
             case .object(let object):
