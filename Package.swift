@@ -48,6 +48,11 @@ let package = Package(
         .executableTarget(
             name: "generate-migrations",
             dependencies: ["MigrationSynthesis"]),
+        // In-process benchmarks against floors measured in the same run (see Benchmarks/RESULTS.md).
+        .executableTarget(
+            name: "bench",
+            dependencies: ["SchemaReconciler", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/bench"),
         .testTarget(
             name: "SchemaReconcilerTests",
             dependencies: ["SchemaReconciler", "SQLxEmulation", "MigrationSynthesis", "schema-reconcile"]),

@@ -837,7 +837,8 @@ struct HistoryGenerator {
         }
         guard let table = pick(candidates) else { return nil }
         let targets = touchTargets(table)
-        let target = targets.first { $0.name.hasPrefix("updated_at") } ?? random.pick(targets)
+        let stamps = targets.filter { $0.valueClass == .timestamp }
+        let target = targets.first { $0.name.hasPrefix("updated_at") } ?? random.pick(stamps.isEmpty ? targets : stamps)
         let watched = random.pick(table.columns.filter {
             !$0.primaryKey && $0.generated == nil && $0.id != target.id && !table.compositeKey.contains($0.id)
         })

@@ -82,6 +82,70 @@ public struct Reconciler: Sendable {
         self.fingerprintSource = source
     }
 
+    /// A reconciler assembled from parts already at hand (the quick check's stub timeline).
+    init(migrations: MigrationSet, ledger: SQLxLedger, snapshotOptions: SnapshotOptions, timeline: FingerprintTimeline,
+         manifest: Manifest?, fingerprintSource: FingerprintSource) {
+        self.migrations = migrations
+        self.ledger = ledger
+        self.snapshotOptions = snapshotOptions
+        self.timeline = timeline
+        self.manifest = manifest
+        self.fingerprintSource = fingerprintSource
+    }
+
+    /// The pre-launch check: decides a healthy database from the fingerprint lock's quick index alone —
+    /// no replay, no manifest parsing, no pragma for objects the migrations created — and falls back to
+    /// the full diagnosis (lock or replay, probes, evidence) whenever the database is not plainly healthy.
+    ///
+    /// The quick path skips the manifest's invariants; use ``diagnose(databaseAt:options:busyTimeout:)``
+    /// with `enforceInvariants` to check them.
+    ///
+    /// ```swift
+    /// let check = try Reconciler.quickCheck(databaseAt: statePath, migrationsFolder: bundledMigrations)
+    /// if check.diagnosis.exitCode != .ok { /* run repair, or tell the person */ }
+    /// ```
+    public static func quickCheck(databaseAt path: String, migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [],
+                                  ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
+                                  options: PlanOptions = PlanOptions(),
+                                  busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> QuickCheckResult {
+        let set = try MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters)
+        let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
+        let manifestDigest = FileManager.default.contents(atPath: migrationsFolder.appendingPathComponent(Manifest.fileName).path)
+            .map { Digest.sha256(of: $0) }
+        if !options.enforceInvariants, options.referencePath == nil, let quick = FingerprintLock.QuickLock.read(from: lockURL) {
+            var snapshotOptions = SnapshotOptions(ledgerTable: ledger.tableName,
+                                                  ignored: ignored + quick.manifestIgnored.map(NamePattern.init))
+            if let timeline = quick.timeline(for: set, options: snapshotOptions, manifestDigest: manifestDigest) {
+                snapshotOptions.trackedPragmas = timeline.trackedPragmas
+                let light = Reconciler(migrations: set, ledger: ledger, snapshotOptions: snapshotOptions, timeline: timeline,
+                                       manifest: nil, fingerprintSource: .lock(path: lockURL.path))
+                let diagnosis = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout)
+                let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
+                    && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)
+                if healthy || diagnosis.verdict == .unreadable {
+                    return QuickCheckResult(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource,
+                                            tipVersion: set.applying.last?.version, decidedQuickly: true)
+                }
+            }
+        }
+        let full = try Reconciler(migrations: set, ledger: ledger, ignored: ignored)
+        return QuickCheckResult(diagnosis: full.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
+                                fingerprintSource: full.fingerprintSource, tipVersion: set.applying.last?.version,
+                                decidedQuickly: false)
+    }
+
+    /// What ``quickCheck(databaseAt:migrationsFolder:ignoredCharacters:ledger:ignored:options:busyTimeout:)`` found.
+    public struct QuickCheckResult: Sendable {
+        /// The diagnosis (from the quick index, or the full engine when the database is not plainly healthy).
+        public var diagnosis: Diagnosis
+        /// Where the fingerprints came from.
+        public var fingerprintSource: FingerprintSource
+        /// The newest bundled version.
+        public var tipVersion: Int64?
+        /// Whether the quick index alone decided.
+        public var decidedQuickly: Bool
+    }
+
     /// Loads the folder, then reads its lock or replays it.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
                 ignored: [NamePattern] = [], useLock: Bool = true, loadManifest: Bool = true) throws {

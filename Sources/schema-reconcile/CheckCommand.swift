@@ -27,8 +27,36 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        // A launcher's check: decide healthy databases from the lock's quick index, without replay.
+        if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock {
+            try runQuick()
+            return
+        }
         try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
                                 options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
                                 format: output.format, detail: .brief)
+    }
+
+    private func runQuick() throws {
+        let settings = try migrations.settings()
+        let options = plan.planOptions(requireTip: requireTip)
+        let results = try CommandFailure.reporting {
+            let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
+            return try selection.databases.map { path in
+                try Reconciler.quickCheck(databaseAt: path, migrationsFolder: settings.migrationsFolder,
+                                          ignoredCharacters: settings.ignoredCharacters, ledger: ledger,
+                                          ignored: migrations.ignore.map(NamePattern.init), options: options)
+            }
+        }
+        if let stale = results.first(where: { if case .replayedStaleLock = $0.fingerprintSource { true } else { false } }) {
+            Terminal.printError("schema-reconcile: note: \(stale.fingerprintSource)")
+        }
+        var report = DiagnosisReport(results.map(\.diagnosis), migrationsFolder: settings.migrationsFolder.path,
+                                     tipVersion: results.first?.tipVersion ?? nil)
+        report.settings = settings.sources
+        report.fingerprintSource = results.first?.fingerprintSource.description
+        try GroupedOutput.emit(texts: [(nil, report.text(useColor: Terminal.useColor, detail: .brief))],
+                               jsons: [report.json()], markdowns: [report.markdown()], format: output.format,
+                               exitCode: report.exitCode)
     }
 }

@@ -40,6 +40,23 @@ struct FingerprintLockTests {
         }
     }
 
+    @Test("the quick check decides a healthy database from the lock's index alone, and defers anything else")
+    func quickCheck() throws {
+        let url = Repo.migrations.appendingPathComponent(FingerprintLock.fileName)
+        let quick = try JSONDecoder().decode(FingerprintLock.QuickLock.self, from: Data(contentsOf: url))
+        #expect(quick.migrations.count == 34)
+        for fixture in ["consistent-tip.sqlite", "consistent-v20.sqlite", "fresh.sqlite", "foreign-objects.sqlite"] {
+            let result = try Reconciler.quickCheck(databaseAt: Repo.fixture(fixture), migrationsFolder: Repo.migrations)
+            #expect(result.decidedQuickly, "\(fixture): \(result.diagnosis.verdict)")
+            #expect(result.diagnosis.verdict == Repo.reconciler.diagnose(databaseAt: Repo.fixture(fixture)).verdict)
+        }
+        for fixture in ["behind-by-three.sqlite", "unrecognised.sqlite", "silent-tail.sqlite"] {
+            let result = try Reconciler.quickCheck(databaseAt: Repo.fixture(fixture), migrationsFolder: Repo.migrations)
+            #expect(!result.decidedQuickly, "\(fixture)")
+            #expect(result.diagnosis == Repo.reconciler.diagnose(databaseAt: Repo.fixture(fixture)), "\(fixture)")
+        }
+    }
+
     @Test("a timeline read from the lock equals the replayed one, effects and all")
     func lockEqualsReplay() throws {
         let replayed = try Reconciler(migrationsFolder: Repo.migrations, useLock: false).timeline

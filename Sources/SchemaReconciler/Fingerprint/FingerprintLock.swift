@@ -46,6 +46,17 @@ public struct FingerprintLock: Sendable, Codable {
     public var migrations: [Entry]
     /// Every object's canonical form by exact stored text (makes a healthy check pragma-free).
     public var knownObjects: [SchemaIntrospector.KnownObject]
+    /// The ignore patterns that came from the manifest (the rest came from flags).
+    public var manifestIgnored: [String]
+    /// A compact copy of the timeline (objects reduced to identity and hash) that a quick check
+    /// decodes instead of the whole lock.
+    public var quick: QuickIndex
+
+    /// What a quick check needs: per-version fingerprints and effects, and stored texts, all as stubs.
+    public struct QuickIndex: Sendable, Codable {
+        public var effects: [SchemaDiff]
+        public var knownObjects: [SchemaIntrospector.KnownObject]
+    }
 
     /// A lock describing `timeline` of `set`.
     public init(migrations set: MigrationSet, timeline: FingerprintTimeline, options: SnapshotOptions,
@@ -62,6 +73,13 @@ public struct FingerprintLock: Sendable, Codable {
         baseFingerprint = timeline.steps[0].fingerprint
         baseEffect = timeline.steps[0].effect
         knownObjects = timeline.knownObjects
+        manifestIgnored = manifest?.ignored.map(\.pattern) ?? []
+        quick = QuickIndex(effects: timeline.steps.map(\.effect.stubbed),
+                           knownObjects: timeline.knownObjects.map { known in
+                               var stub = known
+                               stub.object = known.object.map(SchemaObject.init(stubOf:))
+                               return stub
+                           })
         migrations = timeline.steps.dropFirst().compactMap { step in
             guard let migration = step.migration else { return nil }
             return Entry(version: migration.version, fileName: migration.fileName, checksum: migration.checksum,
@@ -90,6 +108,55 @@ public struct FingerprintLock: Sendable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+    }
+
+    // MARK: - Quick index
+
+    /// The part of a lock a quick check reads; the JSON decoder skips every other key.
+    public struct QuickLock: Sendable, Decodable {
+        public struct Entry: Sendable, Decodable {
+            public var version: Int64
+            public var fileName: String
+            public var checksum: Digest
+            public var fingerprint: Digest
+        }
+
+        public var formatVersion: Int
+        public var snapshotFormat: Int
+        public var ledgerTable: String
+        public var ignoredObjects: [String]
+        public var manifestIgnored: [String]
+        public var trackedPragmas: [String]
+        public var namesCreatedBySQL: [String: Int64]
+        public var manifestDigest: Digest?
+        public var baseFingerprint: Digest
+        public var migrations: [Entry]
+        public var quick: QuickIndex
+
+        /// Reads the quick part of a lock file; nil when there is none or it cannot be read.
+        public static func read(from url: URL) -> QuickLock? {
+            guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+            return try? JSONDecoder().decode(QuickLock.self, from: data)
+        }
+
+        /// A timeline of stubs for `set`, when the lock matches it exactly; nil otherwise.
+        func timeline(for set: MigrationSet, options: SnapshotOptions, manifestDigest digest: Digest?) -> FingerprintTimeline? {
+            guard formatVersion == FingerprintLock.currentFormat, snapshotFormat == SchemaSnapshot.formatVersion,
+                  manifestDigest == digest,
+                  SchemaObject.canonicalName(ledgerTable) == SchemaObject.canonicalName(options.ledgerTable),
+                  ignoredObjects == options.ignored.map(\.pattern),
+                  quick.effects.count == migrations.count + 1 else { return nil }
+            let bundled = set.applying
+            guard bundled.count == migrations.count,
+                  zip(bundled, migrations).allSatisfy({ $0.version == $1.version && $0.checksum == $1.checksum && $0.fileName == $1.fileName })
+            else { return nil }
+            var steps = [FingerprintTimeline.Step(migration: nil, fingerprint: baseFingerprint, effect: quick.effects[0])]
+            for (index, migration) in bundled.enumerated() {
+                steps.append(.init(migration: migration, fingerprint: migrations[index].fingerprint, effect: quick.effects[index + 1]))
+            }
+            return FingerprintTimeline(steps: steps, trackedPragmas: trackedPragmas, namesCreatedBySQL: namesCreatedBySQL,
+                                       knownObjects: quick.knownObjects)
+        }
     }
 
     // MARK: - Trust

@@ -47,6 +47,18 @@ public struct SchemaDiff: Sendable, Hashable, Codable {
     /// Number of differing objects.
     public var size: Int { added.count + removed.count + changed.count }
 
+    /// The same diff with every object reduced to its identity and hash (see ``SchemaObject/init(stubOf:)``).
+    var stubbed: SchemaDiff {
+        SchemaDiff(added: added.map(SchemaObject.init(stubOf:)), removed: removed.map(SchemaObject.init(stubOf:)),
+                   changed: changed.map { Change(key: $0.key, name: $0.name, facetChanges: [], object: SchemaObject(stubOf: $0.object)) })
+    }
+
+    init(added: [SchemaObject], removed: [SchemaObject], changed: [Change]) {
+        self.added = added
+        self.removed = removed
+        self.changed = changed
+    }
+
     /// Compares `old` to `new` (either as snapshots or as object maps).
     public init(from old: SchemaSnapshot, to new: SchemaSnapshot) {
         self.init(from: old.objects, to: new.objects)

@@ -306,8 +306,7 @@ public struct SchemaIntrospector: Sendable {
             let prefix = SchemaObject.canonicalName(vtab.name) + "_"
             let owned = shadows.filter { SchemaObject.canonicalName($0).hasPrefix(prefix) }.sorted()
             guard !owned.isEmpty else { continue }
-            objects[vtab.key] = SchemaObject(kind: vtab.kind, name: vtab.name, tableName: vtab.tableName,
-                                             facets: vtab.facets, shadowTables: owned, notes: vtab.notes)
+            objects[vtab.key] = vtab.owning(shadowTables: owned)
         }
     }
 }

@@ -48,7 +48,7 @@ public struct SchemaObject: Sendable, Hashable, Codable {
     /// Canonical properties, in a fixed order.
     public let facets: [Facet]
     /// Shadow tables owned by a virtual table (not hashed: they are the module's business).
-    public let shadowTables: [String]
+    public private(set) var shadowTables: [String]
     /// Caveats about how the object was read (for example a pragma that failed and a text fallback).
     public let notes: [String]
     /// SHA-256 of kind, canonical name and facets.
@@ -68,6 +68,25 @@ public struct SchemaObject: Sendable, Hashable, Codable {
             text += "\(facet.label)\t\(facet.value)\n"
         }
         self.hash = Digest.sha256(of: text)
+    }
+
+    /// A stand-in with only identity and hash (no facets): enough to match fingerprints, not to explain
+    /// differences. The fingerprint lock's quick index is made of these.
+    init(stubOf object: SchemaObject) {
+        self.kind = object.kind
+        self.name = object.name
+        self.tableName = object.tableName
+        self.facets = []
+        self.shadowTables = []
+        self.notes = []
+        self.hash = object.hash
+    }
+
+    /// The same object owning `shadowTables` (they are not hashed, so the hash is kept as is).
+    func owning(shadowTables: [String]) -> SchemaObject {
+        var copy = self
+        copy.shadowTables = shadowTables
+        return copy
     }
 
     /// The identity of this object inside a snapshot.

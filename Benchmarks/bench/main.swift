@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import SchemaReconciler
+
+// In-process benchmarks, each reported as a ratio against a floor measured in the same process:
+//   bench healthy MIGRATIONS DB [RUNS]      library healthy check vs a minimal GRDB read of schema + ledger
+//   bench fingerprint MIGRATIONS [RUNS]     all per-version fingerprints vs GRDB's hasSchemaChanges (one answer)
+//   bench rss MIGRATIONS                    fingerprint once, print peak resident memory (VmHWM)
+
+/// Minimum and median of repeated timings, in seconds.
+struct Timing {
+    var samples: [Double]
+    var min: Double { samples.min() ?? 0 }
+    var median: Double {
+        let sorted = samples.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+    var text: String { String(format: "min %.3f ms, median %.3f ms", min * 1000, median * 1000) }
+}
+
+func measure(runs: Int, _ body: () throws -> Void) rethrows -> Timing {
+    try body() // warm-up: caches, lazy initialisation
+    var samples: [Double] = []
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return Timing(samples: samples)
+}
+
+func peakRSSKilobytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+    return -1
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS")
+    exit(64)
+}
+
+do {
+    switch command {
+    case "healthy":
+        let migrations = URL(fileURLWithPath: arguments[1])
+        let path = arguments[2]
+        let runs = arguments.count > 3 ? Int(arguments[3])! : 200
+        // Floor: what any healthy check must do at least — open, read sqlite_schema and the ledger, close.
+        let floor = try measure(runs: runs) {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in
+                (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
+                 try Row.fetchAll(db, sql: "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version"))
+            }
+            try queue.close()
+        }
+        // The pre-launch call an app makes: load the set (checksums), the lock's quick index, and check.
+        var verdict = ""
+        let library = try measure(runs: runs) {
+            let check = try Reconciler.quickCheck(databaseAt: path, migrationsFolder: migrations)
+            precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
+            verdict = check.diagnosis.verdict.rawValue
+        }
+        let full = try measure(runs: runs) {
+            _ = try Reconciler(migrationsFolder: migrations).diagnose(databaseAt: path)
+        }
+        let reconciler = try Reconciler(migrationsFolder: migrations)
+        let diagnoseOnly = measure(runs: runs) { _ = reconciler.diagnose(databaseAt: path) }
+        print("healthy check (\(verdict), \(reconciler.fingerprintSource))")
+        print("  floor (GRDB read of sqlite_schema + ledger): \(floor.text)")
+        print("  library quick check (load set + lock index): \(library.text)  ratio \(String(format: "%.2f", library.median / floor.median))×")
+        print("  library full diagnose (set, manifest, lock): \(full.text)  ratio \(String(format: "%.2f", full.median / floor.median))×")
+        print("  library diagnose only (set preloaded):       \(diagnoseOnly.text)  ratio \(String(format: "%.2f", diagnoseOnly.median / floor.median))×")
+    case "fingerprint":
+        let migrations = URL(fileURLWithPath: arguments[1])
+        let runs = arguments.count > 2 ? Int(arguments[2])! : 3
+        let set = try MigrationSet.load(from: migrations)
+        var migrator = DatabaseMigrator()
+        for migration in set.applying {
+            let sql = migration.sql
+            migrator.registerMigration("\(migration.version)", foreignKeyChecks: .immediate) { db in try db.execute(sql: sql) }
+        }
+        let migrated = try DatabaseQueue()
+        try migrator.migrate(migrated)
+        var changed = true
+        let grdb = try measure(runs: runs) { changed = try migrated.read { db in try migrator.hasSchemaChanges(db) } }
+        let ours = try measure(runs: runs) { _ = try Fingerprinter().fingerprint(set) }
+        print("fingerprint \(set.applying.count) migrations")
+        print("  GRDB hasSchemaChanges (one yes/no = \(changed)): \(grdb.text)")
+        print("  schema-reconcile, every per-version fingerprint: \(ours.text)  ratio \(String(format: "%.2f", ours.median / grdb.median))×")
+    case "breakdown":
+        // Where the healthy check's time goes, step by step.
+        let migrations = URL(fileURLWithPath: arguments[1])
+        let runs = arguments.count > 2 ? Int(arguments[2])! : 100
+        let load = try measure(runs: runs) { _ = try MigrationSet.load(from: migrations) }
+        let manifest = try measure(runs: runs) { _ = try Manifest.load(from: migrations.appendingPathComponent(Manifest.fileName)) }
+        let lock = try measure(runs: runs) { _ = try FingerprintLock.read(from: migrations.appendingPathComponent(FingerprintLock.fileName)) }
+        print("load set: \(load.text)\nmanifest: \(manifest.text)\nlock: \(lock.text)")
+    case "rss":
+        let set = try MigrationSet.load(from: URL(fileURLWithPath: arguments[1]))
+        let timeline = try Fingerprinter().fingerprint(set)
+        print("fingerprint \(set.applying.count) migrations: tip \(timeline.tip.fingerprint.short), peak RSS \(peakRSSKilobytes() / 1024) MB")
+    default:
+        print("unknown command \(command)")
+        exit(64)
+    }
+} catch {
+    FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Every benchmark of Benchmarks/RESULTS.md, each as a ratio against a floor measured in this same run.
+#
+#   Benchmarks/run.sh                       # sizes 1000 and 10000, a 1 GiB database (about 20 minutes)
+#   SIZES="1000" DB_GIB=0 Benchmarks/run.sh # quicker: no 10,000 set, no big database
+#   RUNS=5 SCRATCH=.build-bench Benchmarks/run.sh
+#
+# Needs the sqlite3 shell and GNU time (installed with apt-get when missing and run as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"1000 10000"}
+RUNS=${RUNS:-5}
+WHOLE_RUNS=${WHOLE_RUNS:-30}
+DB_GIB=${DB_GIB:-1}
+SCRATCH=${SCRATCH:-.build}
+WORK=${WORK:-$(mktemp -d /tmp/schema-reconcile-bench.XXXXXX)}
+
+need() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+            apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+        else
+            echo "missing $1 (install package $2)" >&2; exit 1
+        fi
+    fi
+}
+need sqlite3 sqlite3
+[ -x /usr/bin/time ] || need /usr/bin/time time
+
+for product in schema-reconcile generate-migrations bench; do
+    swift build -c release --scratch-path "$SCRATCH" --product "$product" >/dev/null
+done
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+
+# time_runs N command...: prints "MIN MEDIAN" in seconds over N runs of a whole process.
+time_runs() {
+    local n=$1; shift
+    local samples=()
+    for _ in $(seq "$n"); do
+        local start end
+        start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
+        samples+=($(( end - start )))
+    done
+    printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.6f %.6f\n", a[1]/1e9, a[int((NR+1)/2)]/1e9}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+ms() { awk -v a="$1" 'BEGIN {printf "%.1f ms", a * 1000}'; }
+s() { awk -v a="$1" 'BEGIN {printf "%.2f s", a}'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(sqlite3 --version | cut -d' ' -f1) sqlite3 shell"
+echo "date: $(date -u +%Y-%m-%d)"
+echo
+echo "| benchmark | schema-reconcile (min / median) | floor (min / median) | ratio (median) | goal |"
+echo "|---|---|---|---|---|"
+
+# 1. Healthy pre-launch check as a whole process vs `sqlite3 DB .schema`.
+cp Fixtures/consistent-tip.sqlite "$WORK/tip.sqlite"
+read -r cmin cmed < <(time_runs "$WHOLE_RUNS" "$BIN/schema-reconcile" check "$WORK/tip.sqlite")
+read -r fmin fmed < <(time_runs "$WHOLE_RUNS" sqlite3 "$WORK/tip.sqlite" .schema)
+echo "| healthy \`check\` (lock) whole process vs \`sqlite3 DB .schema\` | $(ms "$cmin") / $(ms "$cmed") | $(ms "$fmin") / $(ms "$fmed") | $(ratio "$cmed" "$fmed")× | ≤ 4× |"
+
+# 2. In-process healthy check vs a minimal GRDB read of sqlite_schema + ledger.
+"$BIN/bench" healthy Migrations "$WORK/tip.sqlite" 300 > "$WORK/healthy.txt"
+floor=$(awk '/floor/ {print $(NF-1)}' "$WORK/healthy.txt")
+lib=$(awk '/quick check/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
+only=$(awk '/diagnose only/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
+full=$(awk '/full diagnose/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
+echo "| in-process healthy \`quickCheck\` (load set + lock index + check) vs GRDB read | $lib ms median | $floor ms median | $(ratio "$lib" "$floor")× | ≤ 2× |"
+echo "| in-process full \`diagnose\` (set + manifest + whole lock) vs GRDB read | $full ms median | $floor ms median | $(ratio "$full" "$floor")× | — |"
+echo "| in-process diagnose only (set preloaded) vs GRDB read | $only ms median | $floor ms median | $(ratio "$only" "$floor")× | — |"
+
+# 3. The same check on a database with DB_GIB GiB of user data vs the empty-data one.
+if [ "$DB_GIB" != "0" ]; then
+    cp Fixtures/consistent-tip.sqlite "$WORK/big.sqlite"
+    rows=$(( DB_GIB * 1024 * 1024 ))  # 1 KiB payloads
+    sqlite3 "$WORK/big.sqlite" "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
+        INSERT INTO thread_items (thread_id, seq, kind, payload, created_at)
+        SELECT 't3', i, 'tool_result', json_object('blob', hex(randomblob(500))), 1000 FROM n;" >/dev/null
+    size=$(du -h "$WORK/big.sqlite" | cut -f1)
+    read -r bmin bmed < <(time_runs "$WHOLE_RUNS" "$BIN/schema-reconcile" check "$WORK/big.sqlite")
+    echo "| healthy \`check\` on a $size database vs the same schema with little data | $(ms "$bmin") / $(ms "$bmed") | $(ms "$cmin") / $(ms "$cmed") | $(ratio "$bmed" "$cmed")× | ≤ 1.1× |"
+fi
+
+# 4–6. Fingerprinting generated sets vs replaying the same SQL with the sqlite3 shell.
+for size in $SIZES; do
+    set_dir="$WORK/set-$size"
+    "$BIN/generate-migrations" "$size" "$set_dir" 42 >/dev/null
+    # The floor: the same files, each in a transaction as sqlx runs them, into :memory:.
+    for f in "$set_dir"/*.sql; do printf 'BEGIN;\n'; cat "$f"; printf '\nCOMMIT;\n'; done > "$WORK/replay-$size.sql"
+    read -r rmin rmed < <(time_runs "$RUNS" sh -c "sqlite3 :memory: < '$WORK/replay-$size.sql'")
+    read -r gmin gmed < <(time_runs "$RUNS" "$BIN/schema-reconcile" fingerprint --no-lock --migrations "$set_dir" --format json)
+    echo "| \`fingerprint\` of $size generated migrations vs sqlite3 shell replay | $(s "$gmin") / $(s "$gmed") | $(s "$rmin") / $(s "$rmed") | $(ratio "$gmed" "$rmed")× | ≤ 3× (stretch 1.5×) |"
+    if [ "$size" = "1000" ]; then
+        "$BIN/bench" fingerprint "$set_dir" "$RUNS" > "$WORK/grdb.txt"
+        grdb=$(awk '/hasSchemaChanges/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/grdb.txt")
+        ours=$(awk '/every per-version/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/grdb.txt")
+        echo "| every per-version fingerprint of 1000 migrations vs GRDB \`hasSchemaChanges\` (one answer) | $ours ms median | $grdb ms median | $(ratio "$ours" "$grdb")× | < 1× |"
+    fi
+    if [ "$size" = "10000" ]; then
+        rss=$( { /usr/bin/time -f "%M" "$BIN/schema-reconcile" fingerprint --no-lock --migrations "$set_dir" --format json >/dev/null; } 2>&1 | tail -1)
+        echo "| peak RSS of \`fingerprint\` on 10000 migrations | $(( rss / 1024 )) MB | — | — | ≤ 64 MB |"
+    fi
+done
+echo
+echo "(work files in $WORK)"
