@@ -97,8 +97,8 @@ public struct Reconciler: Sendable {
     /// no replay, no manifest parsing, no pragma for objects the migrations created — and falls back to
     /// the full diagnosis (lock or replay, probes, evidence) whenever the database is not plainly healthy.
     ///
-    /// The quick path skips the manifest's invariants; use ``diagnose(databaseAt:options:busyTimeout:)``
-    /// with `enforceInvariants` to check them.
+    /// The quick path runs the manifest's probes (recorded in the lock) but not its invariants; use
+    /// ``diagnose(databaseAt:options:busyTimeout:)`` with `enforceInvariants` to check them.
     ///
     /// ```swift
     /// let check = try Reconciler.quickCheck(databaseAt: statePath, migrationsFolder: bundledMigrations)
@@ -117,8 +117,12 @@ public struct Reconciler: Sendable {
                                                   ignored: ignored + quick.manifestIgnored.map(NamePattern.init))
             if let timeline = quick.timeline(for: set, options: snapshotOptions, manifestDigest: manifestDigest) {
                 snapshotOptions.trackedPragmas = timeline.trackedPragmas
+                // The probes ride in the lock (its manifest digest matched), so no TOML is parsed here.
+                let probesOnly = manifestDigest.map {
+                    Manifest(url: migrationsFolder.appendingPathComponent(Manifest.fileName), probes: quick.manifestProbes, digest: $0)
+                }
                 let light = Reconciler(migrations: set, ledger: ledger, snapshotOptions: snapshotOptions, timeline: timeline,
-                                       manifest: nil, fingerprintSource: .lock(path: lockURL.path))
+                                       manifest: probesOnly, fingerprintSource: .lock(path: lockURL.path))
                 let diagnosis = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout)
                 let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
                     && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)

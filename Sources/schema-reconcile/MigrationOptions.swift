@@ -47,7 +47,14 @@ struct MigrationOptions: ParsableArguments {
     /// lock when it matches, else a replay); a failure is a usage error (exit 64) with one line on stderr.
     /// A stale lock is said on stderr.
     func makeReconciler(useLock: Bool = true, folder override: URL? = nil) throws -> Reconciler {
-        let settings = try settings()
+        // Another migrations folder (an --app-dir group) takes the sqlx.toml beside or above it.
+        let settings = try override.map { folder in
+            try CommandFailure.reporting {
+                try ResolvedSettings.resolve(migrations: folder.path, table: table, ignoredCharacters: ignoredCharacters,
+                                             config: nil,
+                                             workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            }
+        } ?? settings()
         let reconciler = try CommandFailure.reporting {
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
             return try Reconciler(migrationsFolder: override ?? settings.migrationsFolder,

@@ -240,3 +240,57 @@ struct ConfigurationTests {
         #expect(again.exitCode == 0, "\(again.stdout)")
     }
 }
+
+@Suite("Declarations through the command line")
+struct DeclarationsCommandLineTests {
+    @Test("diagnose shows which probe decided the schema-silent tail, and plans up to 34")
+    func probesFromCLI() throws {
+        let result = try CLI.run(["diagnose", "--format", "json", "Fixtures/silent-tail.sqlite"])
+        #expect(result.exitCode == 1)
+        let database = try #require((try CLI.json(result)["databases"] as? [[String: Any]])?.first)
+        #expect(database["targetVersion"] as? Int == 34)
+        let findings = try #require(database["findings"] as? [[String: Any]])
+        let probe = try #require(findings.first { $0["kind"] as? String == "probe" })
+        #expect(probe["message"] as? String == "probes narrow the schema-silent range 32…34 to 34")
+        let text = try CLI.run(["diagnose", "Fixtures/silent-tail.sqlite"])
+        #expect(text.stdout.contains("probe for 34 (thread names copied out of settings): true"))
+    }
+
+    @Test("check names a known former checksum and repair re-stamps it")
+    func formerChecksumFromCLI() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try folder.copyFixture("former-checksum.sqlite")
+        let diagnose = try CLI.run(["diagnose", path])
+        #expect(diagnose.exitCode == 1)
+        #expect(diagnose.stdout.contains("known former checksum: 0.3 shipped 0009 with a shorter comment"))
+        let repair = try CLI.run(["repair", "--no-backup", path])
+        #expect(repair.exitCode == 0, "\(repair.stdout)")
+        #expect(try sqlxCheck(path) == .ok(pending: []))
+    }
+
+    @Test("repair --reference restores rows with the reference's timestamps and leaves the reference alone")
+    func referenceFromCLI() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try folder.copyFixture("no-ledger.sqlite")
+        let reference = try folder.copyFixture("consistent-tip.sqlite")
+        let bytes = fileBytes(reference)
+        let result = try CLI.run(["repair", "--no-backup", "--reference", reference, path])
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("original installed_on and execution_time from the reference"))
+        let installed = try DatabaseQueue(path: path).read { db in
+            try String.fetchOne(db, sql: "SELECT installed_on FROM _sqlx_migrations WHERE version = 1")
+        }
+        #expect(installed == "2026-01-02 12:00:00")
+        #expect(fileBytes(reference) == bytes)
+    }
+
+    @Test("a reference that is not a database is exit 3, naming the reference")
+    func badReference() throws {
+        let result = try CLI.run(["check", "--reference", "Fixtures/unreadable-not-a-database.sqlite", "Fixtures/consistent-tip.sqlite"])
+        #expect(result.exitCode == 3)
+        #expect(result.stdout.contains("reference backup"))
+        #expect(result.stdout.contains("unreadable-not-a-database.sqlite"))
+    }
+}

@@ -65,10 +65,17 @@ extension DiagnosisEngine {
         var steps: [FingerprintTimeline.Step] { engine.timeline.steps }
         var rows: [LedgerRow] { observation.ledger.rows }
 
+        /// The step of the highest bundled version the ledger records as applied successfully; nil when
+        /// it records none (an empty ledger claims nothing, not "version 0").
+        let ledgerTopIndex: Int?
+
         init(engine: DiagnosisEngine, observation: DatabaseObservation, options: PlanOptions) {
             self.engine = engine
             self.observation = observation
             self.options = options
+            ledgerTopIndex = observation.ledger.rows
+                .filter { $0.success == true && engine.migrations.applied(version: $0.version) != nil }
+                .compactMap { engine.timeline.index(of: $0.version) }.max()
         }
 
         mutating func run() {
@@ -96,8 +103,9 @@ extension DiagnosisEngine {
             reportUnknownVersions()
             reportReferenceDisagreements()
             reportInvariants()
-            if options.requireTip, let target, target != engine.timeline.tip.version, blockers.isEmpty {
-                let pending = steps.filter { $0.migration != nil && $0.version > target }.map(\.version)
+            if options.requireTip, let target, let targetIndex = engine.timeline.index(of: target),
+               targetIndex < steps.count - 1, blockers.isEmpty {
+                let pending = steps[(targetIndex + 1)...].map(\.version)
                 add(.pendingMigrations, .consistent, .needsPerson,
                     "not at the newest version: migrations \(Self.list(pending)) are pending (run the app or `sqlx migrate run`)",
                     versions: pending)
@@ -134,13 +142,6 @@ extension DiagnosisEngine {
             return groups
         }
 
-        /// Highest bundled version the ledger records as applied successfully (0 for none).
-        var ledgerTop: Int64 {
-            rows.filter { $0.success == true && engine.migrations.applied(version: $0.version) != nil }
-                .map(\.version).max() ?? 0
-        }
-
-        var ledgerTopIndex: Int { engine.timeline.index(of: ledgerTop) ?? 0 }
 
         mutating func chooseGroup(_ groups: [ClosedRange<Int>]) -> ClosedRange<Int>? {
             if let assumed = options.assumeVersion {
@@ -155,7 +156,7 @@ extension DiagnosisEngine {
                 return nil
             }
             if groups.count == 1 { return groups[0] }
-            if let group = groups.first(where: { $0.contains(ledgerTopIndex) }) { return group }
+            if let top = ledgerTopIndex, let group = groups.first(where: { $0.contains(top) }) { return group }
             let ranges = groups.map { rangeText($0) }.joined(separator: " or ")
             add(.ambiguousMatch, .unrecognised, .needsPerson,
                 "the schema matches versions \(ranges) and the ledger does not say which",
@@ -179,14 +180,13 @@ extension DiagnosisEngine {
                 var distance = 0
                 for (key, object) in objects where coreObjects[key]?.hash != object.hash { distance += 1 }
                 for key in coreObjects.keys where objects[key] == nil { distance += 1 }
-                // Ties go to the version closest to what the ledger claims, then to the newer one.
-                if let current = best {
-                    let closer = abs(index - ledgerTopIndex) < abs(current.index - ledgerTopIndex)
-                    if distance < current.distance || (distance == current.distance && (closer || index > current.index)) {
-                        best = (index, distance)
-                    }
-                } else {
+                // Ties go to the version closest to what the ledger claims; without a ledger, to the newer one.
+                guard let current = best else { best = (index, distance); return }
+                if distance < current.distance {
                     best = (index, distance)
+                } else if distance == current.distance {
+                    let top = ledgerTopIndex ?? steps.count
+                    if abs(index - top) <= abs(current.index - top) { best = (index, distance) }
                 }
             }
             guard let best else { return }
@@ -249,8 +249,7 @@ extension DiagnosisEngine {
                 return group
             }
             let narrowed = (lastRan ?? group.lowerBound)...((firstNotRun.map { $0 - 1 }) ?? group.upperBound)
-            let ledgerClaims = observation.ledger != .absent && group.contains(ledgerTopIndex)
-            if ledgerClaims && narrowed.contains(ledgerTopIndex) {
+            if let top = ledgerTopIndex, group.contains(top), narrowed.contains(top) {
                 // The ledger already says where in the range the database is, and the probes agree.
                 return narrowed
             }
@@ -274,32 +273,41 @@ extension DiagnosisEngine {
             case .unusable: return
             }
             let knownRows = rows.filter { engine.migrations.allVersions.contains($0.version) }
-            if lo == 0 && knownRows.isEmpty {
+            if lo == 0 && knownRows.isEmpty && options.assumeVersion == nil && referenceTopIndex == nil {
                 target = 0
                 add(.fresh, .fresh, .ok, observation.snapshot.isEmpty
                     ? "empty database: the migrator will create the schema from version \(steps.dropFirst().first?.version ?? 0)"
                     : "no migrated objects yet: the migrator will apply every version")
+                if hi > lo {
+                    let silent = steps[(lo + 1)...hi].map(\.version)
+                    add(.schemaSilentRange, .fresh, .ok,
+                        "versions \(Self.list(silent)) leave no schema trace: if they already ran, pass --assume-version N so they are not run again",
+                        versions: silent)
+                }
                 return
             }
             var targetIndex: Int
             if let assumed = options.assumeVersion, let index = engine.timeline.index(of: assumed) {
                 targetIndex = index
-            } else if !ledgerExists || ledgerTopIndex < lo {
+            } else if !ledgerExists || (ledgerTopIndex ?? -1) < lo {
                 // A reference backup's ledger may settle a schema-silent range the live ledger cannot.
                 if let referenceIndex = referenceTopIndex, (lo...hi).contains(referenceIndex) {
                     targetIndex = referenceIndex
                 } else {
                     targetIndex = lo
                 }
-            } else if ledgerTopIndex <= hi {
-                targetIndex = ledgerTopIndex
+            } else if let top = ledgerTopIndex, top <= hi {
+                targetIndex = top
             } else {
                 targetIndex = hi
             }
             target = steps[targetIndex].version
-            if hi > lo, options.assumeVersion == nil, targetIndex == lo, targetIndex != referenceTopIndex, lo > 0 || ledgerExists {
+            // Claiming only the bottom of a schema-silent range, because nothing else says more.
+            let claimsOnlyLowest = hi > lo && options.assumeVersion == nil && targetIndex == lo
+                && targetIndex != referenceTopIndex && targetIndex != ledgerTopIndex
+            if claimsOnlyLowest {
                 let silent = steps[(lo + 1)...hi].map(\.version)
-                add(.schemaSilentRange, targetIndex == ledgerTopIndex ? .consistent : .behind, .ok,
+                add(.schemaSilentRange, .behind, .ok,
                     "the schema matches versions \(rangeText(group)): \(Self.list(silent)) leave no schema trace; claiming \(steps[lo].version) only",
                     versions: silent,
                     evidence: silent.map { .init(version: $0, detail: "version \($0) changes no schema object (data-only or net-zero)") })
@@ -309,8 +317,7 @@ extension DiagnosisEngine {
             } else {
                 planRows(targetIndex: targetIndex, hi: hi)
             }
-            if hi > lo, options.assumeVersion == nil, targetIndex == lo, targetIndex != referenceTopIndex,
-               targetIndex != ledgerTopIndex || !ledgerExists {
+            if claimsOnlyLowest {
                 let silent = steps[(lo + 1)...hi].map(\.version)
                 actions.append(.init(kind: .keep, reason: "pass --assume-version N (N in \(rangeText(group))) to record up to N; otherwise the migrator re-runs \(Self.list(silent))"))
             }
@@ -359,11 +366,22 @@ extension DiagnosisEngine {
                         continue
                     }
                     if row.isDirty {
+                        // A schema-silent version is proven complete only by a later version the schema
+                        // shows, its probe, or the person's --assume-version; otherwise nobody knows.
+                        let laterProven = index < targetIndex && steps[(index + 1)...targetIndex].contains { !$0.isSchemaSilent }
+                        let proof: String? = !step.isSchemaSilent ? "the schema proves version \(migration.version) completed"
+                            : observation.probes[migration.version] == .ran ? "its probe says version \(migration.version) completed"
+                            : laterProven ? "a later version the schema proves ran after it"
+                            : options.assumeVersion != nil ? "--assume-version \(options.assumeVersion!) says it completed"
+                            : nil
+                        guard let proof else {
+                            dirtyUndecided.append(migration.version)
+                            continue
+                        }
                         dirtyFixed.append(migration.version)
                         dirtyEvidence.append(proofOfPresence(step))
                         actions.append(.init(kind: .markSucceeded, version: migration.version, checksum: migration.checksum,
-                                             previousChecksum: row.checksum,
-                                             reason: "the schema proves version \(migration.version) completed"))
+                                             previousChecksum: row.checksum, reason: proof))
                     } else if row.checksum != migration.checksum || row.success == nil {
                         drift.append(migration.version)
                         checksumMismatches.append(migration.version)
@@ -448,6 +466,10 @@ extension DiagnosisEngine {
                 }
                 if options.dropUnknown {
                     actions.append(.init(kind: .delete, version: row.version, reason: "--drop-unknown: not a bundled version"))
+                } else if row.isDirty {
+                    // sqlx stops at a dirty row before anything else: keeping it cannot make the app start.
+                    blockers.append(.init(reason: "row \(row.version) is not bundled and is dirty (success = 0); sqlx refuses to start while it exists",
+                                          flag: "--drop-unknown"))
                 } else {
                     actions.append(.init(kind: .keep, version: row.version,
                                          reason: "not bundled; kept (sqlx reports it as missing unless the app ignores missing versions); --drop-unknown removes it"))

@@ -48,6 +48,8 @@ public struct FingerprintLock: Sendable, Codable {
     public var knownObjects: [SchemaIntrospector.KnownObject]
     /// The ignore patterns that came from the manifest (the rest came from flags).
     public var manifestIgnored: [String]
+    /// The manifest's probes (the quick check runs them without parsing the manifest).
+    public var manifestProbes: [Manifest.Probe]
     /// A compact copy of the timeline (objects reduced to identity and hash) that a quick check
     /// decodes instead of the whole lock.
     public var quick: QuickIndex
@@ -74,6 +76,7 @@ public struct FingerprintLock: Sendable, Codable {
         baseEffect = timeline.steps[0].effect
         knownObjects = timeline.knownObjects
         manifestIgnored = manifest?.ignored.map(\.pattern) ?? []
+        manifestProbes = manifest?.probes ?? []
         quick = QuickIndex(effects: timeline.steps.map(\.effect.stubbed),
                            knownObjects: timeline.knownObjects.map { known in
                                var stub = known
@@ -126,6 +129,7 @@ public struct FingerprintLock: Sendable, Codable {
         public var ledgerTable: String
         public var ignoredObjects: [String]
         public var manifestIgnored: [String]
+        public var manifestProbes: [Manifest.Probe]
         public var trackedPragmas: [String]
         public var namesCreatedBySQL: [String: Int64]
         public var manifestDigest: Digest?

@@ -40,12 +40,16 @@ public struct FingerprintTimeline: Sendable {
     /// Objects met during the replay by their exact stored text, so a database built by these
     /// migrations can be snapshotted without pragmas.
     public let knownObjects: [SchemaIntrospector.KnownObject]
+    private let indexByVersion: [Int64: Int]
 
     /// Creates a timeline from steps.
     public init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:],
                 knownObjects: [SchemaIntrospector.KnownObject] = []) {
         self.knownObjects = knownObjects
         self.steps = steps
+        var indexByVersion: [Int64: Int] = [:]
+        for (index, step) in steps.enumerated() where indexByVersion[step.version] == nil { indexByVersion[step.version] = index }
+        self.indexByVersion = indexByVersion
         self.trackedPragmas = trackedPragmas
         self.namesCreatedBySQL = namesCreatedBySQL
         var keys: Set<ObjectKey> = []
@@ -65,8 +69,9 @@ public struct FingerprintTimeline: Sendable {
 
     /// The index of `version` in ``steps``.
     public func index(of version: Int64) -> Int? {
-        if version == 0, steps.first?.migration == nil, !steps.dropFirst().contains(where: { $0.version == 0 }) { return 0 }
-        return steps.firstIndex { $0.migration != nil && $0.version == version }
+        // A migration numbered 0 (sqlx allows it) takes precedence over the starting point.
+        if version == 0, steps.count > 1, steps[1].version == 0 { return 1 }
+        return indexByVersion[version]
     }
 
     /// The schema objects after step `index`, rebuilt from effects.

@@ -23,7 +23,7 @@ public struct SQLxLedger: LedgerDialect, Hashable {
     public struct InvalidTableName: Error, Sendable, CustomStringConvertible {
         public let text: String
         public var description: String {
-            "ledger table name \"\(text)\" is not a single SQL identifier (schema-qualified names are not supported)"
+            "ledger table name \"\(text)\" is not a single SQL identifier (quote keywords; schema-qualified names are not supported)"
         }
     }
 
@@ -35,8 +35,10 @@ public struct SQLxLedger: LedgerDialect, Hashable {
 
     /// Creates a ledger with a configured table name (`--table`, sqlx.toml `table-name`).
     public init(tableNameText: String) throws(InvalidTableName) {
+        // Exactly one identifier and nothing else (no comment): sqlx pastes this text into its SQL.
         let tokens = SQLTokenizer.tokens(in: tableNameText)
-        guard tokens.count == 1, tokens[0].kind == .identifier || tokens[0].kind == .keyword, !tokens[0].value.isEmpty else {
+        guard tokens.count == 1, tokens[0].kind == .identifier, !tokens[0].value.isEmpty,
+              tokens[0].text == tableNameText.trimmingCharacters(in: .whitespaces) else {
             throw InvalidTableName(text: tableNameText)
         }
         self.tableNameText = tableNameText
@@ -99,19 +101,23 @@ public struct SQLxLedger: LedgerDialect, Hashable {
                 tableProblems.append("a row has version \(shown) stored as \(versionType); sqlx cannot read it")
                 continue
             }
+            // Every cell is read through DatabaseValue: a hand-edited ledger can hold any storage class.
             let checksum: Digest?
-            switch (row[3] as String) {
-            case "blob":
-                checksum = Digest(bytes: [UInt8]((row[2] as Data?) ?? Data()))
-            case "text":
-                checksum = Digest(bytes: Array(((row[2] as String?) ?? "").utf8))
+            switch (row[2] as DatabaseValue).storage {
+            case .blob(let data):
+                checksum = Digest(bytes: [UInt8](data))
+            case .string(let text):
+                checksum = Digest(bytes: Array(text.utf8))
                 problems.append("checksum stored as TEXT, not BLOB")
-            case "null":
+            case .null:
                 checksum = nil
                 problems.append("checksum is NULL")
-            default:
-                checksum = Digest(bytes: [UInt8]((row[2] as Data?) ?? Data()))
-                problems.append("checksum stored as \(row[3] as String), not BLOB")
+            case .int64(let number):
+                checksum = Digest(bytes: Array(String(number).utf8))
+                problems.append("checksum stored as INTEGER, not BLOB")
+            case .double(let number):
+                checksum = Digest(bytes: Array(String(number).utf8))
+                problems.append("checksum stored as REAL, not BLOB")
             }
             let success: Bool?
             if (row[5] as Int?) == 1 {
@@ -122,10 +128,27 @@ public struct SQLxLedger: LedgerDialect, Hashable {
             } else {
                 success = true
             }
-            ledgerRows.append(LedgerRow(version: version, description: row[6], installedOn: row[7], success: success,
-                                        checksum: checksum, executionTime: row[8], problems: problems))
+            ledgerRows.append(LedgerRow(version: version, description: Self.text(row[6]), installedOn: Self.text(row[7]),
+                                        success: success, checksum: checksum, executionTime: Self.integer(row[8]),
+                                        problems: problems))
         }
         return .present(LedgerContents(rows: ledgerRows, columns: columns, problems: tableProblems))
+    }
+
+    /// A cell as text whatever its storage class (nil for NULL or a blob).
+    static func text(_ value: DatabaseValue) -> String? {
+        switch value.storage {
+        case .string(let text): return text
+        case .int64(let number): return String(number)
+        case .double(let number): return String(number)
+        case .blob, .null: return nil
+        }
+    }
+
+    /// A cell as an integer when it holds one (nil otherwise).
+    static func integer(_ value: DatabaseValue) -> Int64? {
+        if case .int64(let number) = value.storage { return number }
+        return nil
     }
 
     // MARK: - Writing

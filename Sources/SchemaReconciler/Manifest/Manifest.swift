@@ -36,7 +36,7 @@ public struct Manifest: Sendable, Hashable {
     public static let fileName = "reconcile.toml"
 
     /// A read-only SQL expression that is true when `version` ran: it narrows a schema-silent range.
-    public struct Probe: Sendable, Hashable {
+    public struct Probe: Sendable, Hashable, Codable {
         public var version: Int64
         public var sql: String
         public var description: String?
@@ -115,7 +115,7 @@ public struct Manifest: Sendable, Hashable {
             let location = TOMLReader.Location(table: "invariant", index: index)
             try reader.requireOnly(["name", "sql", "max-rows"], in: table, at: location)
             let maxRows = try reader.int("max-rows", in: table, at: location, required: false) ?? 5
-            guard maxRows > 0 else { throw reader.error("must be at least 1", key: "max-rows", at: location) }
+            guard (1...1000).contains(maxRows) else { throw reader.error("must be between 1 and 1000", key: "max-rows", at: location) }
             manifest.invariants.append(Invariant(name: try reader.string("name", in: table, at: location)!,
                                                  sql: try reader.string("sql", in: table, at: location)!,
                                                  maxRows: maxRows, line: reader.headerLine(location)))
@@ -133,6 +133,11 @@ public struct Manifest: Sendable, Hashable {
 
     /// Checks every declaration against the migration set: versions must be bundled.
     public func validate(against set: MigrationSet) throws(ConfigurationError) {
+        var probed: Set<Int64> = []
+        for probe in probes where !probed.insert(probe.version).inserted {
+            throw ConfigurationError(path: url.path, line: probe.line, key: "probe.version",
+                                     message: "version \(probe.version) has more than one probe")
+        }
         for probe in probes where set.applied(version: probe.version) == nil {
             throw ConfigurationError(path: url.path, line: probe.line, key: "probe.version",
                                      message: "version \(probe.version) is not bundled")

@@ -15,14 +15,16 @@ public struct MigrationSet: Sendable {
     public let ignoredCharacters: Set<Unicode.Scalar>
 
     /// The migrations `migrate run` applies (simple and up), in version order.
-    public var applying: [Migration] { migrations.filter { $0.kind.isApplied } }
+    public let applying: [Migration]
 
     /// Every version of the folder, down files included (sqlx counts them when looking for missing versions).
-    public var allVersions: Set<Int64> { Set(migrations.map(\.version)) }
+    public let allVersions: Set<Int64>
+
+    private let appliedByVersion: [Int64: Int]
 
     /// The migration `migrate run` would apply for `version`, if bundled.
     public func applied(version: Int64) -> Migration? {
-        migrations.first { $0.version == version && $0.kind.isApplied }
+        appliedByVersion[version].map { applying[$0] }
     }
 
     /// Creates a set from migrations already in memory (tests, generated sets).
@@ -31,6 +33,9 @@ public struct MigrationSet: Sendable {
         self.ignoredCharacters = ignoredCharacters
         self.migrations = migrations.sorted { ($0.version, $0.kind.sortRank) < ($1.version, $1.kind.sortRank) }
         try Self.rejectDuplicates(self.migrations)
+        self.applying = self.migrations.filter { $0.kind.isApplied }
+        self.allVersions = Set(self.migrations.map(\.version))
+        self.appliedByVersion = Dictionary(self.applying.enumerated().map { ($1.version, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Loads every `<VERSION>_<DESCRIPTION>.sql` file of `folder`, as sqlx resolves a migration source.

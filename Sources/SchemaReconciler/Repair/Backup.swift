@@ -53,21 +53,34 @@ enum Backup {
             try source.backup(to: destination)
             try destination.close()
         } catch {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            remove(path)
             throw Failure(description: "backup to \(path) failed: \(DatabaseFileError.describe(error, path: path))")
         }
-        let verified = try HardenedDatabase.open(path: path, access: .readOnly)
-        defer { try? verified.close() }
-        let (integrity, copy) = try verified.read { db in
-            (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-             try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
-                                         known: reconciler.timeline.knownObjects))
+        let integrity: [String], copy: DatabaseObservation
+        do {
+            let verified = try HardenedDatabase.open(path: path, access: .readOnly)
+            defer { try? verified.close() }
+            (integrity, copy) = try verified.read { db in
+                (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+                 try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
+                                              known: reconciler.timeline.knownObjects))
+            }
+        } catch {
+            remove(path)
+            throw Failure(description: "backup \(path) could not be verified: \(DatabaseFileError.describe(error, path: path))")
         }
         guard integrity == ["ok"] else {
+            remove(path)
             throw Failure(description: "\(path): backup failed integrity_check: \(integrity.prefix(3).joined(separator: "; "))")
         }
         guard copy.snapshot.hash == expected.snapshot.hash, copy.ledgerDigest == expected.ledgerDigest else {
+            remove(path)
             throw Failure(description: "\(path): backup does not match the database (it changed during the backup?)")
         }
+    }
+
+    /// Removes a backup that failed, with any side files SQLite left beside it.
+    private static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 }

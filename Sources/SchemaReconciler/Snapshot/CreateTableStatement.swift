@@ -36,10 +36,6 @@ public struct CreateTableStatement: Sendable, Hashable {
     public var checks: [Check] = []
     /// Table-level constraints given a name, as `kind name` (for example `UNIQUE uq_title`).
     public var namedConstraints: [String] = []
-    /// Whether the text ends with `WITHOUT ROWID`.
-    public var withoutRowID = false
-    /// Whether the text ends with `STRICT`.
-    public var strict = false
 
     private static let constraintStarters: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
 
@@ -57,9 +53,7 @@ public struct CreateTableStatement: Sendable, Hashable {
                 statement.columns.append(readColumn(segment))
             }
         }
-        let options = tokens[(close + 1)...].map(\.canonical)
-        statement.withoutRowID = zip(options, options.dropFirst()).contains { $0 == "WITHOUT" && $1 == "ROWID" }
-        statement.strict = options.contains("strict")
+        // WITHOUT ROWID and STRICT come from PRAGMA table_list, not from here.
         return statement
     }
 

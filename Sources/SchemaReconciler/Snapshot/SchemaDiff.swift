@@ -69,8 +69,8 @@ public struct SchemaDiff: Sendable, Hashable, Codable {
         var added: [SchemaObject] = []
         var removed: [SchemaObject] = []
         var changed: [Change] = []
-        for key in new.keys.sorted() {
-            let newObject = new[key]!
+        // Walk unsorted and sort only what differs: replay diffs every step, and most keys match.
+        for (key, newObject) in new {
             if let oldObject = old[key] {
                 if oldObject.hash != newObject.hash {
                     changed.append(Change(key: key, name: newObject.name,
@@ -81,12 +81,12 @@ public struct SchemaDiff: Sendable, Hashable, Codable {
                 added.append(newObject)
             }
         }
-        for key in old.keys.sorted() where new[key] == nil {
-            removed.append(old[key]!)
+        for (key, oldObject) in old where new[key] == nil {
+            removed.append(oldObject)
         }
-        self.added = added
-        self.removed = removed
-        self.changed = changed
+        self.added = added.sorted { $0.key < $1.key }
+        self.removed = removed.sorted { $0.key < $1.key }
+        self.changed = changed.sorted { $0.key < $1.key }
     }
 
     static func facetChanges(_ old: SchemaObject, _ new: SchemaObject) -> [FacetChange] {

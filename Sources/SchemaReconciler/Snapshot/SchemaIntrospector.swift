@@ -125,7 +125,8 @@ public struct SchemaIntrospector: Sendable {
             cache = cache.filter { seen.contains($0.key) }
         }
         attributeShadowTables(shadows, to: &objects)
-        for pragma in options.trackedPragmas {
+        // Only these two header values can be tracked; the names come from a lock file, so check them.
+        for pragma in options.trackedPragmas where pragma == "user_version" || pragma == "application_id" {
             let value = try String.fetchOne(db, sql: "PRAGMA main.\(pragma)") ?? ""
             let object = SchemaObject(kind: .pragma, name: pragma, facets: [.init("value", value)])
             objects[object.key] = object
@@ -175,8 +176,9 @@ public struct SchemaIntrospector: Sendable {
             let withoutRowID = (info?[1] as Int?) == 1
             let strict = (info?[2] as Int?) == 1
             return .object(try tableObject(db, name: name, sql: sql, withoutRowID: withoutRowID, strict: strict))
-        } catch let error as DatabaseError {
-            // A schema the pragmas cannot read (unknown module, unknown function) still gets a snapshot.
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+            // A schema the pragmas cannot read (unknown module, unknown function) still gets a snapshot;
+            // I/O errors, corruption and interruptions are not schema problems and propagate.
             return .object(SchemaObject(kind: .table, name: name, facets: [.init("definition", Self.definition(sql))],
                                         notes: ["pragmas failed (\(error.message ?? "\(error.resultCode)")); compared by normalised SQL text"]))
         }

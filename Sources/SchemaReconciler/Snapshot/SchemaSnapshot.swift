@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A canonical, structural snapshot of a schema: objects by identity, and one hash for the whole.
@@ -39,12 +40,22 @@ public struct SchemaSnapshot: Sendable, Hashable {
     }
 
     /// The hash of a set of objects: SHA-256 over `kind, name, object hash` lines in key order.
+    ///
+    /// Fed to the hasher piece by piece (no intermediate text): replay computes this after every
+    /// migration, so it is on the hot path of `fingerprint`.
     static func combinedHash(_ objects: [ObjectKey: SchemaObject]) -> Digest {
-        var text = "schema-reconcile snapshot v\(SchemaSnapshot.formatVersion)\n"
+        var hasher = SHA256()
+        hasher.update(data: Array("schema-reconcile snapshot v\(SchemaSnapshot.formatVersion)\n".utf8))
+        let tab: [UInt8] = [9], newline: [UInt8] = [10]
         for key in objects.keys.sorted() {
-            text += "\(key.kind.rawValue)\t\(key.name)\t\(objects[key]!.hash.hex)\n"
+            hasher.update(data: Array(key.kind.rawValue.utf8))
+            hasher.update(data: tab)
+            hasher.update(data: Array(key.name.utf8))
+            hasher.update(data: tab)
+            hasher.update(data: Array(objects[key]!.hash.hex.utf8))
+            hasher.update(data: newline)
         }
-        return Digest.sha256(of: text)
+        return Digest(bytes: Array(hasher.finalize()))
     }
 
     /// Bumped whenever the canonical form changes, so stored fingerprints can be told apart.

@@ -10,7 +10,7 @@ import Foundation
 enum FaultInjection {
     /// Moments a repair can be paused at.
     enum Point: String {
-        /// The verified backup exists; the database has not been opened for writing yet.
+        /// The verified backup exists; no write transaction has begun.
         case afterBackup = "after-backup"
         /// Inside `BEGIN IMMEDIATE`, every ledger write done, not yet committed.
         case beforeCommit = "before-commit"

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import SQLxEmulation
+import Testing
+@testable import SchemaReconciler
+
+/// A migrations folder and a database built from it by the sqlx emulator, then edited by `damage`.
+func scenario(_ files: [String: String], upTo: Int64? = nil, in folder: TemporaryFolder,
+              damage: (Database) throws -> Void) throws -> (Reconciler, String) {
+    let migrations = folder.url.appendingPathComponent("m")
+    try FileManager.default.createDirectory(at: migrations, withIntermediateDirectories: true)
+    for (name, sql) in files { try sql.write(to: migrations.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+    let path = folder.path("app.sqlite")
+    let queue = try DatabaseQueue(path: path)
+    try queue.writeWithoutTransaction { db in
+        try SQLxEmulator(folder: migrations).run(db, upTo: upTo)
+        try damage(db)
+    }
+    try queue.close()
+    return (try Reconciler(migrationsFolder: migrations, useLock: false), path)
+}
+
+@Suite("Ledger edge cases")
+struct LedgerEdgeCaseTests {
+    @Test("cells of unexpected storage classes are read, not trapped on")
+    func oddStorageClasses() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try folder.copyFixture("consistent-tip.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                UPDATE _sqlx_migrations SET installed_on = 1700000000 WHERE version = 1;
+                UPDATE _sqlx_migrations SET execution_time = 'slow' WHERE version = 2;
+                UPDATE _sqlx_migrations SET checksum = 42 WHERE version = 3;
+                UPDATE _sqlx_migrations SET description = x'ff00' WHERE version = 4;
+                """)
+        }
+        try queue.close()
+        let diagnosis = Repo.reconciler.diagnose(databaseAt: path)
+        #expect(diagnosis.verdict == .checksumDrift)
+        #expect(diagnosis.ledger.checksumMismatches == [3])
+        let outcome = Repo.reconciler.repair(databaseAt: path, options: RepairOptions(backup: .none))
+        #expect(outcome.exitCode == .ok, "\(outcome.message)")
+    }
+
+    @Test("an empty ledger claims nothing: a schema matching separate versions is ambiguous, not version 0")
+    func emptyLedgerIsNotVersionZero() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (reconciler, path) = try scenario([
+            "0_create_t.sql": "CREATE TABLE t(a);", "1_drop_t.sql": "DROP TABLE t;", "2_recreate_t.sql": "CREATE TABLE t(a);",
+        ], in: folder) { db in try db.execute(sql: "DELETE FROM _sqlx_migrations") }
+        let diagnosis = reconciler.diagnose(databaseAt: path)
+        #expect(diagnosis.findings.contains { $0.kind == .ambiguousMatch })
+        #expect(!diagnosis.plan.writes)
+        #expect(diagnosis.plan.blockers.contains { $0.flag == "--assume-version N" })
+    }
+
+    @Test("a dirty row for a version that is not bundled blocks the repair and names --drop-unknown")
+    func dirtyUnknownRow() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (reconciler, path) = try scenario(["1_a.sql": "CREATE TABLE a(x);", "2_b.sql": "CREATE TABLE b(x);"], in: folder) { db in
+            try db.execute(sql: """
+                DELETE FROM _sqlx_migrations WHERE version = 2;
+                INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9, 'newer', 0, x'00', -1);
+                """)
+        }
+        let diagnosis = reconciler.diagnose(databaseAt: path)
+        #expect(diagnosis.plan.blockers.contains { $0.flag == "--drop-unknown" })
+        #expect(!diagnosis.plan.writes)
+        let dropping = reconciler.repair(databaseAt: path, options: RepairOptions(plan: PlanOptions(dropUnknown: true), backup: .none))
+        #expect(dropping.exitCode == .ok, "\(dropping.message)")
+    }
+
+    @Test("a dirty schema-silent row is marked succeeded only with proof: a later proven version, a probe, or --assume-version")
+    func dirtySilentRow() throws {
+        let files = ["1_a.sql": "CREATE TABLE a(x);", "2_fill.sql": "INSERT INTO a VALUES (1);", "3_b.sql": "CREATE TABLE b(x);"]
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // Schema at 2 (= 1): nothing proves the dirty backfill finished.
+        let (reconciler, path) = try scenario(files, upTo: 2, in: folder) { db in
+            try db.execute(sql: "UPDATE _sqlx_migrations SET success = 0 WHERE version = 2")
+        }
+        let undecided = reconciler.diagnose(databaseAt: path)
+        #expect(undecided.plan.blockers.contains { $0.flag == "--assume-version N" })
+        let assumed = reconciler.diagnose(databaseAt: path, options: PlanOptions(assumeVersion: 2))
+        #expect(assumed.plan.actions.first { $0.kind == .markSucceeded }?.reason == "--assume-version 2 says it completed")
+
+        // Schema at 3: version 3 ran after 2, so 2 got past.
+        let later = try TemporaryFolder()
+        defer { later.remove() }
+        let (reconciler3, path3) = try scenario(files, in: later) { db in
+            try db.execute(sql: "UPDATE _sqlx_migrations SET success = 0 WHERE version = 2")
+        }
+        let proven = reconciler3.diagnose(databaseAt: path3)
+        #expect(proven.plan.actions.first { $0.kind == .markSucceeded }?.reason == "a later version the schema proves ran after it")
+    }
+
+    @Test("ledger table names that sqlx's pasted SQL could not use are rejected", arguments: [
+        "ledger -- note", "select", "main._sqlx_migrations", "", "a b",
+    ])
+    func badTableNames(_ text: String) {
+        #expect(throws: SQLxLedger.InvalidTableName.self) { try SQLxLedger(tableNameText: text) }
+    }
+
+    @Test("quoted and plain ledger names are accepted")
+    func goodTableNames() throws {
+        #expect(try SQLxLedger(tableNameText: "\"select\"").tableName == "select")
+        #expect(try SQLxLedger(tableNameText: "app_migrations").tableName == "app_migrations")
+    }
+}
