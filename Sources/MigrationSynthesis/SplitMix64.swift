@@ -1,17 +1,18 @@
 /// A tiny deterministic pseudo-random generator (SplitMix64).
 ///
 /// Every draw is computed with integer arithmetic only, so a seed yields the same sequence on every
-/// platform and Swift version. It deliberately does not conform to `RandomNumberGenerator`: the
-/// standard library's `random(in:using:)` algorithms are not guaranteed stable across releases.
-struct SplitMix64 {
+/// platform and Swift version. The generator itself draws with ``below(_:)`` only: the standard
+/// library's `random(in:using:)` algorithms (available through `RandomNumberGenerator`, which tests
+/// use) are not guaranteed stable across releases.
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
     /// The next 64 random bits.
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

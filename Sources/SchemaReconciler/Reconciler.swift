@@ -175,8 +175,18 @@ public struct Reconciler: Sendable {
             return engine.unreadable(path: path, reason: "reference backup " + DatabaseFileError.describe(error, path: options.referencePath ?? ""))
         }
         do {
-            let observation = try observe(path: path, busyTimeout: busyTimeout)
-            return engine.diagnose(observation, path: path, options: options, reference: reference)
+            let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                let diagnosis = engine.diagnose(try observation(in: db, evaluateInvariants: true), path: path,
+                                                options: options, reference: reference)
+                // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
+                // database skips this, so a check costs nothing proportional to its data.
+                if diagnosis.plan.writes, let failure = try DatabaseFileError.quickCheckFailure(db, path: path) {
+                    return engine.unreadable(path: path, reason: failure)
+                }
+                return diagnosis
+            }
         } catch {
             return engine.unreadable(path: path, reason: DatabaseFileError.describe(error, path: path))
         }
@@ -203,9 +213,22 @@ public struct Reconciler: Sendable {
     public func observe(path: String, busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> DatabaseObservation {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
         defer { try? queue.close() }
-        return try queue.read { db in
-            try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions, manifest: manifest,
-                                         known: timeline.knownObjects)
+        return try queue.read { db in try observation(in: db, evaluateInvariants: true) }
+    }
+
+    /// Schema and ledger of `db`, plus the probes that can change the diagnosis and, if asked, the
+    /// manifest's invariants (both read user data; the caller provides the transaction).
+    func observation(in db: Database, evaluateInvariants: Bool) throws -> DatabaseObservation {
+        var observation = try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions,
+                                                       known: timeline.knownObjects)
+        guard let manifest else { return observation }
+        let needed = engine.versionsNeedingProbes(observation)
+        if !needed.isEmpty {
+            observation.probes = DeclaredChecks.probes(manifest.probes.filter { needed.contains($0.version) }, in: db)
         }
+        if evaluateInvariants {
+            observation.invariants = DeclaredChecks.invariants(manifest.invariants, in: db)
+        }
+        return observation
     }
 }

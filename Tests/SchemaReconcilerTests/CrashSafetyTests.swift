@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MigrationSynthesis
 import Testing
 
 /// The ledger as sqlx reads it, minus installed_on (a repair stamps the current time).
@@ -147,15 +148,5 @@ struct CrashSafetyTests {
     }
 }
 
-/// SplitMix64: a seeded generator so a failing run can be replayed with SCHEMA_RECONCILE_SEED.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Seeded, so a failing run can be replayed with SCHEMA_RECONCILE_SEED.
+typealias SeededGenerator = SplitMix64

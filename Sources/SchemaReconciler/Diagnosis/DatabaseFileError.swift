@@ -31,6 +31,15 @@ public enum DatabaseFileError {
         return error.extendedResultCode == .SQLITE_READONLY_ROLLBACK || error.extendedResultCode == .SQLITE_READONLY_RECOVERY
     }
 
+    /// Runs `PRAGMA quick_check`; a one-line reason naming `path` when the file is damaged, nil when ok.
+    static func quickCheckFailure(_ db: Database, path: String) throws -> String? {
+        let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
+        guard check != ["ok"] else { return nil }
+        let problems = check.flatMap { $0.split(separator: "\n").map(String.init) }
+            .filter { !$0.hasPrefix("*** in database") }.prefix(3)
+        return "\(path): failed quick_check (\(problems.joined(separator: "; "))); restore a backup"
+    }
+
     /// A one-line reason for an error raised while reading or writing `path`.
     public static func describe(_ error: any Error, path: String) -> String {
         if let error = error as? Reconciler.ReferenceError { return error.description }

@@ -25,17 +25,12 @@ public struct DatabaseObservation: Sendable, Hashable {
         self.invariants = invariants
     }
 
-    /// Reads snapshot and ledger from `db` (the caller provides the transaction), and runs the
-    /// manifest's probes and invariants when given.
+    /// Reads snapshot and ledger from `db` (the caller provides the transaction). Probes and
+    /// invariants read user data, so they are run separately, and only when needed.
     public static func read(_ db: Database, ledger dialect: any LedgerDialect, options: SnapshotOptions,
-                            manifest: Manifest? = nil, known: [SchemaIntrospector.KnownObject] = []) throws -> DatabaseObservation {
+                            known: [SchemaIntrospector.KnownObject] = []) throws -> DatabaseObservation {
         var introspector = SchemaIntrospector(options: options, known: known)
-        let snapshot = try introspector.snapshot(of: db)
-        let ledger = try dialect.read(db)
-        guard let manifest else { return DatabaseObservation(snapshot: snapshot, ledger: ledger) }
-        return DatabaseObservation(snapshot: snapshot, ledger: ledger,
-                                   probes: DeclaredChecks.probes(manifest.probes, in: db),
-                                   invariants: DeclaredChecks.invariants(manifest.invariants, in: db))
+        return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
     }
 
     /// A hash of every ledger row as read: any change to the ledger changes it.

@@ -32,6 +32,21 @@ public struct DiagnosisEngine: Sendable {
         return work.result(path: path)
     }
 
+    /// The versions whose probes can change the diagnosis: the schema-silent part of a matched range
+    /// the ledger does not already place the database in. Probes query user data, so a healthy
+    /// database (whose ledger decides) runs none, whatever its size.
+    public func versionsNeedingProbes(_ observation: DatabaseObservation) -> Set<Int64> {
+        guard let manifest, !manifest.probes.isEmpty else { return [] }
+        var work = Work(engine: self, observation: observation, options: PlanOptions())
+        work.separateForeignObjects()
+        var versions: Set<Int64> = []
+        for group in work.matchingGroups() where group.count > 1 {
+            if let top = work.ledgerTopIndex, group.contains(top) { continue }
+            for index in (group.lowerBound + 1)...group.upperBound { versions.insert(timeline.steps[index].version) }
+        }
+        return versions.intersection(manifest.probes.map(\.version))
+    }
+
     /// The diagnosis of a file that could not be read.
     public func unreadable(path: String, reason: String) -> Diagnosis {
         let finding = Finding(kind: .unreadable, verdict: .unreadable, exitCode: .unreadable, message: reason)

@@ -117,15 +117,10 @@ struct Repairer {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: options.busyTimeout)
         defer { try? queue.close() }
         return try queue.read { db in
-            let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
-            guard check == ["ok"] else {
-                let problems = check.flatMap { $0.split(separator: "\n").map(String.init) }
-                    .filter { !$0.hasPrefix("*** in database") }.prefix(3)
-                throw Stop(message: "\(path): failed quick_check (\(problems.joined(separator: "; "))); restore a backup",
-                           exitCode: .unreadable)
+            if let failure = try DatabaseFileError.quickCheckFailure(db, path: path) {
+                throw Stop(message: failure, exitCode: .unreadable)
             }
-            return try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
-                                                manifest: reconciler.manifest, known: reconciler.timeline.knownObjects)
+            return try reconciler.observation(in: db, evaluateInvariants: false)
         }
     }
 
