@@ -75,6 +75,18 @@ public struct SchemaIntrospector: Sendable {
         case shadow
     }
 
+    /// What the previous snapshot made of one `sqlite_schema` row (nil entry: excluded).
+    private struct RowMemo {
+        var type: String
+        var name: String
+        var sql: String?
+        var entry: Entry?
+    }
+
+    /// The previous snapshot's rows by rowid: during a replay most rows are unchanged from one step
+    /// to the next, and comparing a row with its predecessor is cheaper than hashing its text.
+    private var previousRows: [Int64: RowMemo] = [:]
+
     /// Creates an introspector, optionally knowing objects already (from a fingerprint lock).
     public init(options: SnapshotOptions = SnapshotOptions(), known: [KnownObject] = []) {
         self.options = options
@@ -88,41 +100,38 @@ public struct SchemaIntrospector: Sendable {
         var objects: [ObjectKey: SchemaObject] = [:]
         var shadows: [String] = []
         var notes: [String] = []
-        let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM main.sqlite_schema")
-        var seen: Set<CacheKey> = []
+        let rows = try Row.fetchAll(db, sql: "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema")
+        var current: [Int64: RowMemo] = [:]
+        current.reserveCapacity(rows.count)
         for row in rows {
-            let type: String = row[0] ?? ""
-            let name: String = row[1] ?? ""
-            let tableName: String? = row[2]
-            let sql: String? = row[3]
-            guard !options.excludes(name) else { continue }
-            let key = CacheKey(type: type, name: name, sql: sql)
-            seen.insert(key)
-            let entry: Entry
-            if let cached = cache[key] {
-                entry = cached
+            let rowid: Int64 = row[0] ?? 0
+            let type: String = row[1] ?? ""
+            let name: String = row[2] ?? ""
+            let sql: String? = row[4]
+            let entry: Entry?
+            if let memo = previousRows[rowid], memo.sql == sql, memo.name == name, memo.type == type {
+                entry = memo.entry
+            } else if options.excludes(name) {
+                entry = nil
             } else {
-                entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
-                introspectedObjectCount += 1
-                cache[key] = entry
-                switch entry {
-                case .object(let object):
-                    learned.append(KnownObject(type: type, name: name, sql: sql, object: object))
-                case .shadow:
-                    learned.append(KnownObject(type: type, name: name, sql: sql, object: nil))
-                }
+                entry = try cachedEntry(db, type: type, name: name, tableName: row[3], sql: sql)
             }
+            current[rowid] = RowMemo(type: type, name: name, sql: sql, entry: entry)
             switch entry {
-            case .object(let object):
+            case .object(let object)?:
                 objects[object.key] = object
                 notes.append(contentsOf: object.notes.map { "\(object.key): \($0)" })
-            case .shadow:
+            case .shadow?:
                 shadows.append(name)
+            case nil:
+                break
             }
         }
+        previousRows = current
         // Forget objects that are gone, so memory stays bounded by the live schema during long replays.
-        if cache.count > seen.count * 2 + 64 {
-            cache = cache.filter { seen.contains($0.key) }
+        if cache.count > current.count * 2 + 64 {
+            let live = Set(current.values.map { CacheKey(type: $0.type, name: $0.name, sql: $0.sql) })
+            cache = cache.filter { live.contains($0.key) }
         }
         attributeShadowTables(shadows, to: &objects)
         // Only these two header values can be tracked; the names come from a lock file, so check them.
@@ -135,6 +144,20 @@ public struct SchemaIntrospector: Sendable {
     }
 
     // MARK: - Objects
+
+    /// The object for one row: from the cache when its exact text was seen before, else read through pragmas.
+    private mutating func cachedEntry(_ db: Database, type: String, name: String, tableName: String?, sql: String?) throws -> Entry {
+        let key = CacheKey(type: type, name: name, sql: sql)
+        if let cached = cache[key] { return cached }
+        let entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
+        introspectedObjectCount += 1
+        cache[key] = entry
+        switch entry {
+        case .object(let object): learned.append(KnownObject(type: type, name: name, sql: sql, object: object))
+        case .shadow: learned.append(KnownObject(type: type, name: name, sql: sql, object: nil))
+        }
+        return entry
+    }
 
     private func read(_ db: Database, type: String, name: String, tableName: String?, sql: String?) throws -> Entry {
         let sqlText = sql ?? ""
