@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A migration that failed to replay into the private in-memory database.
 ///
@@ -105,25 +106,33 @@ public struct Fingerprinter: Sendable {
 
     /// Runs one migration the way sqlx does: in a transaction unless it starts with `-- no-transaction`.
     static func apply(_ migration: Migration, to db: Database) throws {
-        do {
-            if migration.noTransaction {
-                try db.execute(sql: migration.sql)
-            } else {
-                try db.execute(sql: "BEGIN")
-                do {
-                    try db.execute(sql: migration.sql)
-                    try db.execute(sql: "COMMIT")
-                } catch {
-                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                    throw error
-                }
-            }
-        } catch let error as DatabaseError {
-            throw ReplayError(version: migration.version, path: migration.url.path,
-                              message: error.message ?? "\(error.resultCode)")
+        // sqlite3_exec, as the sqlite3 shell runs a file: GRDB's per-statement authorizer and
+        // observation bookkeeping would double the cost of replaying thousands of migrations, and the
+        // private replay database has no observers.
+        func exec(_ sql: String) -> String? {
+            var message: UnsafeMutablePointer<CChar>?
+            let code = sqlite3_exec(db.sqliteConnection, sql, nil, nil, &message)
+            defer { sqlite3_free(message) }
+            guard code != SQLITE_OK else { return nil }
+            return message.map { String(cString: $0) } ?? "SQLite error \(code)"
+        }
+        let failure: String?
+        if migration.noTransaction {
+            failure = exec(migration.sql)
+        } else if let begin = exec("BEGIN") {
+            failure = begin
+        } else if let error = exec(migration.sql) {
+            if db.isInsideTransaction { _ = exec("ROLLBACK") }
+            failure = error
+        } else {
+            failure = exec("COMMIT")
+        }
+        if let failure {
+            if db.isInsideTransaction { _ = exec("ROLLBACK") }
+            throw ReplayError(version: migration.version, path: migration.url.path, message: failure)
         }
         if db.isInsideTransaction {
-            try? db.execute(sql: "ROLLBACK")
+            _ = exec("ROLLBACK")
             throw ReplayError(version: migration.version, path: migration.url.path,
                               message: "the migration left a transaction open")
         }

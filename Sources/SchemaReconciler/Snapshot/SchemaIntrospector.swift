@@ -100,21 +100,18 @@ public struct SchemaIntrospector: Sendable {
         var objects: [ObjectKey: SchemaObject] = [:]
         var shadows: [String] = []
         var notes: [String] = []
-        let rows = try Row.fetchAll(db, sql: "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema")
+        let rows = try Self.schemaRows(db)
         var current: [Int64: RowMemo] = [:]
         current.reserveCapacity(rows.count)
         for row in rows {
-            let rowid: Int64 = row[0] ?? 0
-            let type: String = row[1] ?? ""
-            let name: String = row[2] ?? ""
-            let sql: String? = row[4]
+            let (rowid, type, name, tableName, sql) = row
             let entry: Entry?
             if let memo = previousRows[rowid], memo.sql == sql, memo.name == name, memo.type == type {
                 entry = memo.entry
             } else if options.excludes(name) {
                 entry = nil
             } else {
-                entry = try cachedEntry(db, type: type, name: name, tableName: row[3], sql: sql)
+                entry = try cachedEntry(db, type: type, name: name, tableName: tableName, sql: sql)
             }
             current[rowid] = RowMemo(type: type, name: name, sql: sql, entry: entry)
             switch entry {
@@ -144,6 +141,31 @@ public struct SchemaIntrospector: Sendable {
     }
 
     // MARK: - Objects
+
+    /// `sqlite_schema` rows through the C API: replay reads them after every migration, and GRDB's
+    /// row decoding and region tracking cost more than the query itself.
+    static func schemaRows(_ db: Database) throws -> [(rowid: Int64, type: String, name: String, tableName: String?, sql: String?)] {
+        var statement: OpaquePointer?
+        let query = "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema"
+        var code = sqlite3_prepare_v2(db.sqliteConnection, query, -1, &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        defer { sqlite3_finalize(statement) }
+        func text(_ column: Int32) -> String? {
+            sqlite3_column_text(statement, column).map { String(cString: $0) }
+        }
+        var rows: [(rowid: Int64, type: String, name: String, tableName: String?, sql: String?)] = []
+        while true {
+            code = sqlite3_step(statement)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            rows.append((sqlite3_column_int64(statement, 0), text(1) ?? "", text(2) ?? "", text(3), text(4)))
+        }
+        return rows
+    }
 
     /// The object for one row: from the cache when its exact text was seen before, else read through pragmas.
     private mutating func cachedEntry(_ db: Database, type: String, name: String, tableName: String?, sql: String?) throws -> Entry {

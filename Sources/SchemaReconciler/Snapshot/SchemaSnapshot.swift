@@ -47,12 +47,19 @@ public struct SchemaSnapshot: Sendable, Hashable {
         var hasher = SHA256()
         hasher.update(data: Array("schema-reconcile snapshot v\(SchemaSnapshot.formatVersion)\n".utf8))
         let tab: [UInt8] = [9], newline: [UInt8] = [10]
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8](repeating: 0, count: 64)
         for key in objects.keys.sorted() {
             hasher.update(data: Array(key.kind.rawValue.utf8))
             hasher.update(data: tab)
             hasher.update(data: Array(key.name.utf8))
             hasher.update(data: tab)
-            hasher.update(data: Array(objects[key]!.hash.hex.utf8))
+            // The object hash's hex spelling, written into one reused buffer.
+            for (index, byte) in objects[key]!.hash.bytes.enumerated() where index < 32 {
+                hex[2 * index] = digits[Int(byte >> 4)]
+                hex[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            hasher.update(data: hex)
             hasher.update(data: newline)
         }
         return Digest(bytes: Array(hasher.finalize()))
