@@ -1,6 +1,12 @@
 import Foundation
 
 /// A contiguous range of versions whose fingerprints all equal the database's.
+///
+/// ```swift
+/// if let range = diagnosis.matchedVersions, range.lowest != range.highest {
+///     print("schema-silent range \(range)") // "32…34"
+/// }
+/// ```
 public struct VersionRange: Sendable, Hashable, Codable, CustomStringConvertible {
     public var lowest: Int64
     public var highest: Int64
@@ -14,6 +20,10 @@ public struct VersionRange: Sendable, Hashable, Codable, CustomStringConvertible
 }
 
 /// A summary of what the ledger says, next to what the schema proves.
+///
+/// ```swift
+/// print(diagnosis.ledger.versions.last ?? 0, diagnosis.ledger.unknownVersions)
+/// ```
 public struct LedgerSummary: Sendable, Hashable, Codable {
     /// The ledger table name.
     public var table: String

@@ -16,6 +16,11 @@ public struct DiagnosisEngine: Sendable {
     /// Declarations beside the migrations (former checksums), if any.
     public let manifest: Manifest?
 
+    /// Creates an engine; ``Reconciler/engine`` builds one for its set.
+    ///
+    /// ```swift
+    /// let engine = DiagnosisEngine(migrations: set, timeline: timeline, ledgerTable: "_sqlx_migrations")
+    /// ```
     public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String, manifest: Manifest? = nil) {
         self.migrations = migrations
         self.timeline = timeline

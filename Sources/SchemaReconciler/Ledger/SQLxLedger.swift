@@ -70,6 +70,11 @@ public struct SQLxLedger: LedgerDialect, Hashable {
 
     // MARK: - Reading
 
+    /// Reads the ledger tolerantly: extra columns are ignored, odd storage classes are reported per row.
+    ///
+    /// ```swift
+    /// let state = try dbQueue.read { db in try SQLxLedger().read(db) }
+    /// ```
     public func read(_ db: Database) throws -> LedgerState {
         let exists = try Bool.fetchOne(db, sql: """
             SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
@@ -153,10 +158,21 @@ public struct SQLxLedger: LedgerDialect, Hashable {
 
     // MARK: - Writing
 
+    /// Creates the ledger with sqlx's exact statement (``createTableSQL``).
+    ///
+    /// ```swift
+    /// try dbQueue.write { db in try SQLxLedger().createTable(db) }
+    /// ```
     public func createTable(_ db: Database) throws {
         try db.execute(sql: createTableSQL)
     }
 
+    /// Inserts a successful row with `row`'s version, description, checksum, and (when known)
+    /// `installed_on` and `execution_time`.
+    ///
+    /// ```swift
+    /// try ledger.insert(LedgerRow(version: 21, description: "create thread names", checksum: migration.checksum), in: db)
+    /// ```
     public func insert(_ row: LedgerRow, in db: Database) throws {
         // sqlx inserts with execution_time = -1 and lets installed_on default to CURRENT_TIMESTAMP,
         // then records the time; a repaired row gets its final values in one statement.
@@ -167,11 +183,21 @@ public struct SQLxLedger: LedgerDialect, Hashable {
                              Data(row.checksum?.bytes ?? []), row.executionTime ?? 0])
     }
 
+    /// Sets `success` and `checksum` of one row (re-stamping, or marking an interrupted row succeeded).
+    ///
+    /// ```swift
+    /// try ledger.update(version: 7, success: true, checksum: migration.checksum, in: db)
+    /// ```
     public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(tableNameText) SET success = ?1, checksum = ?2 WHERE version = ?3",
                        arguments: [success, Data(checksum.bytes), version])
     }
 
+    /// Deletes one row, so the migrator applies that version again.
+    ///
+    /// ```swift
+    /// try ledger.delete(version: 25, in: db)
+    /// ```
     public func delete(version: Int64, in db: Database) throws {
         try db.execute(sql: "DELETE FROM \(tableNameText) WHERE version = ?1", arguments: [version])
     }
