@@ -1,4 +1,5 @@
 import Foundation
+import SQLxEmulation
 import Testing
 @testable import SchemaReconciler
 
@@ -193,13 +194,9 @@ struct FixtureDiagnosisTests {
 
     @Test("a text file is unreadable, exit 3, with a one-line reason naming the file")
     func notADatabase() {
-        let diagnosis = diagnose(FixtureFactoryName.notADatabase)
+        let diagnosis = diagnose(FixtureFactory.notADatabase)
         #expect(diagnosis.verdict == .unreadable)
         #expect(diagnosis.exitCode == .unreadable)
-        #expect(diagnosis.findings.first?.message == "\(Repo.fixture(FixtureFactoryName.notADatabase)): not a SQLite database (or encrypted)")
+        #expect(diagnosis.findings.first?.message == "\(Repo.fixture(FixtureFactory.notADatabase)): not a SQLite database (or encrypted)")
     }
-}
-
-enum FixtureFactoryName {
-    static let notADatabase = "unreadable-not-a-database.sqlite"
 }

@@ -84,6 +84,8 @@ extension DiagnosisEngine {
 
         var steps: [FingerprintTimeline.Step] { engine.timeline.steps }
         var rows: [LedgerRow] { observation.ledger.rows }
+        /// Rows for versions not bundled (down files count as bundled, as for sqlx).
+        var unknownRows: [LedgerRow] { rows.filter { !engine.migrations.allVersions.contains($0.version) } }
 
         /// The step of the highest bundled version the ledger records as applied successfully; nil when
         /// it records none (an empty ledger claims nothing, not "version 0").
@@ -472,7 +474,7 @@ extension DiagnosisEngine {
         // MARK: Unknown versions
 
         mutating func reportUnknownVersions() {
-            let unknown = rows.filter { !engine.migrations.allVersions.contains($0.version) }
+            let unknown = unknownRows
             guard !unknown.isEmpty else { return }
             let versions = unknown.map(\.version)
             var evidence: [Finding.Evidence] = []
@@ -621,7 +623,7 @@ extension DiagnosisEngine {
             let summary = LedgerSummary(
                 table: engine.ledgerTable, exists: exists, versions: rows.map(\.version),
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
-                unknownVersions: rows.filter { !engine.migrations.allVersions.contains($0.version) }.map(\.version))
+                unknownVersions: unknownRows.map(\.version))
             let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
             return Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
                              schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,

@@ -28,13 +28,18 @@ enum Backup {
         return candidate
     }
 
+    /// The folder holding `path` (`.` for a bare file name).
+    static func folder(of path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
+    }
+
     /// Refuses early when the backup cannot be written, before the database is opened for writing.
     static func checkWritable(_ path: String) throws {
         if FileManager.default.fileExists(atPath: path) {
             throw Failure(description: "\(path): backup file already exists (refusing to overwrite it)")
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        let folderPath = folder.isEmpty ? "." : folder
+        let folderPath = folder(of: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folderPath, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw Failure(description: "\(folderPath): backup folder does not exist")

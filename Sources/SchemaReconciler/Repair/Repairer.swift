@@ -135,8 +135,7 @@ struct Repairer {
     }
 
     private func checkWritable() throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        let folderPath = folder.isEmpty ? "." : folder
+        let folderPath = Backup.folder(of: path)
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw Stop(message: "\(path): read-only file; nothing written", exitCode: .unreadable)
         }
