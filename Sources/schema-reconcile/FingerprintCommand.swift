@@ -32,7 +32,9 @@ struct FingerprintCommand: ParsableCommand {
             try runLock()
             return
         }
-        var report = FingerprintReport(reconciler: try migrations.makeReconciler())
+        let reconciler = try migrations.makeReconciler()
+        if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
+        var report = FingerprintReport(reconciler: reconciler)
         report.settings = try migrations.settings().sources
         switch output.format {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
@@ -44,6 +46,7 @@ struct FingerprintCommand: ParsableCommand {
     /// `--write-lock` and `--check-lock`: always from a fresh replay, never from the lock itself.
     private func runLock() throws {
         let reconciler = try migrations.makeReconciler(useLock: false)
+        if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
         let fresh = FingerprintLock(reconciler: reconciler)
         let url = reconciler.migrations.folder.appendingPathComponent(FingerprintLock.fileName)
         if writeLock {
