@@ -160,7 +160,8 @@ extension DiagnosisEngine {
         mutating func run() {
             separateForeignObjects()
             reportLedgerShape()
-            var groups = matchingGroups()
+            var groups = ledgerOrderGroups()
+            if groups.isEmpty { groups = matchingGroups() }
             if groups.isEmpty, case .present = observation.ledger, let history = exploreHistories() {
                 timeline = history.timeline
                 order = history.order

@@ -10,15 +10,45 @@ extension DiagnosisEngine.Work {
     /// Replays what the ledger claims ran, in the order it ran, followed by the pending versions; then
     /// the same with one pending version run early, or one recorded version missing. The first whose
     /// timeline holds the database's fingerprint explains it. Beyond these, nothing is guessed.
-    func exploreHistories() -> (timeline: FingerprintTimeline, order: AppliedHistory.Order)? {
-        // What the ledger claims ran, in the order it ran: installed_on, then version (sqlx applies in version order).
-        let claimed = rows.filter { $0.success == true }
+    /// What the ledger claims ran, in the order it ran: `installed_on`, then version (sqlx applies in
+    /// version order within a run). Files are the ones the rows' checksums prove.
+    var claimedSequence: [Migration] {
+        rows.filter { $0.success == true }
             .compactMap { row -> (LedgerRow, Migration)? in
                 guard let file = identityByRow[row.version]?.file, let migration = engine.migrations.applied(version: file) else { return nil }
                 return (row, migration)
             }
             .sorted { ($0.0.installedOn ?? "", $0.0.version) < ($1.0.installedOn ?? "", $1.0.version) }
             .map(\.1)
+    }
+
+    /// A ledger whose set is not a prefix of the bundled order (gaps, moved rows) is evidence
+    /// too: when replaying exactly what it claims explains the schema, that explanation wins, so a gap
+    /// the schema cannot tell apart from "ran" is left pending rather than claimed. Healthy ledgers are
+    /// prefixes and replay nothing here.
+    mutating func ledgerOrderGroups() -> [ClosedRange<Int>] {
+        let claimed = claimedSequence
+        // A prefix set is the bundled timeline's business whatever its timestamps say (clocks go backwards).
+        guard !claimed.isEmpty, Set(claimed.map(\.version)) != Set(engine.migrations.applying.prefix(claimed.count).map(\.version)) else {
+            return []
+        }
+        let claimedVersions = Set(claimed.map(\.version))
+        let replayed = engine.replayer.timeline(for: claimed + engine.migrations.applying.filter { !claimedVersions.contains($0.version) })
+        guard replayed.steps.count > claimed.count, replayed.steps[claimed.count].fingerprint == core.hash else { return [] }
+        let bundled = timeline
+        timeline = replayed
+        order = .ledger
+        let groups = matchingGroups()
+        guard let top = ledgerTopIndex, groups.contains(where: { $0.contains(top) }) else {
+            timeline = bundled
+            order = .bundled
+            return []
+        }
+        return groups
+    }
+
+    func exploreHistories() -> (timeline: FingerprintTimeline, order: AppliedHistory.Order)? {
+        let claimed = claimedSequence
         guard !claimed.isEmpty else { return nil }
         let claimedVersions = Set(claimed.map(\.version))
         let pending = engine.migrations.applying.filter { !claimedVersions.contains($0.version) }

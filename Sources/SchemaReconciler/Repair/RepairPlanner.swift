@@ -122,16 +122,20 @@ extension DiagnosisEngine.Work {
                 leftPending.append(migration.version)
                 continue
             }
-            let restored = restoredFields(migration)
             inserted.append(migration.version)
-            actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
-                                 checksum: migration.checksum, installedOn: restored.installedOn,
-                                 executionTime: restored.executionTime,
-                                 reason: "baseline: \(proof)" + restored.note))
+            planInsert(migration, reason: "baseline: \(proof)")
         }
         add(.noLedger, .noLedger, .repairable,
             "no \(engine.ledgerTable) table, but the schema matches version \(steps[targetIndex].version)",
             versions: inserted, evidence: [proofOfMatch(targetIndex)] + silentEvidence(leftPending))
+    }
+
+    /// A row exactly as sqlx writes it, with the reference backup's history when it has the row.
+    mutating func planInsert(_ migration: Migration, reason: String) {
+        let restored = restoredFields(migration)
+        actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
+                             checksum: migration.checksum, installedOn: restored.installedOn,
+                             executionTime: restored.executionTime, reason: reason + restored.note))
     }
 
     /// Why a version with no row counts as applied: its effect is in the schema, or (schema-silent) a
@@ -164,10 +168,7 @@ extension DiagnosisEngine.Work {
                     }
                     missing.append(migration.version)
                     missingEvidence.append(proofOfPresence(step))
-                    let restored = restoredFields(migration)
-                    actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
-                                         checksum: migration.checksum, installedOn: restored.installedOn,
-                                         executionTime: restored.executionTime, reason: proof + restored.note))
+                    planInsert(migration, reason: proof)
                     continue
                 }
                 if row.isDirty {
@@ -209,6 +210,11 @@ extension DiagnosisEngine.Work {
                     actions.append(.init(kind: .restamp, version: row.version, checksum: migration.checksum,
                                          previousChecksum: row.checksum, reason: edit.cause))
                 }
+            } else if row == nil, order != .bundled, step.isSchemaSilent, let proof = silentProof(step) {
+                // Run out of order without a row (a gap): the schema cannot show it, its probe or the reference can.
+                missing.append(migration.version)
+                missingEvidence.append(proofOfPresence(step))
+                planInsert(migration, reason: proof)
             } else if let row {
                 if row.isDirty && index > hi && identityByRow[row.version]?.isMoved != true {
                     dirtyFixed.append(migration.version)
