@@ -174,6 +174,8 @@ extension DiagnosisEngine {
             } else if let group = chooseGroup(groups) {
                 matched = matchedRange(group)
                 planAgainst(group)
+                // Another order has no version ranges: the database is at the version the plan settles on.
+                if order != .bundled, let target { matched = VersionRange(lowest: target, highest: target) }
             } else {
                 reportLedgerCheck()
             }

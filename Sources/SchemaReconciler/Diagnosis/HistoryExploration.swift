@@ -172,7 +172,8 @@ extension DiagnosisEngine.Work {
         history = AppliedHistory(order: matched == nil ? nil : order, applied: applied, pending: pending, outOfOrder: outOfOrder)
         if !outOfOrder.isEmpty, blockers.isEmpty {
             let evidence: [Finding.Evidence] = outOfOrder.map { version in
-                if leftPending.contains(version) {
+                let silent = engine.timeline.index(of: version).map { engine.timeline.steps[$0].isSchemaSilent } ?? false
+                if leftPending.contains(version) || silent {
                     return .init(version: version, detail: "version \(version) leaves no schema trace and nothing proves it ran: left for the migrator to run (a [[probe]] or --assume-version settles it if it did)")
                 }
                 return .init(version: version, detail: "the schema lacks version \(version)'s effect")
