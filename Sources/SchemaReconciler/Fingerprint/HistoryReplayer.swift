@@ -24,7 +24,7 @@ public final class HistoryReplayer: @unchecked Sendable {
     public private(set) var replayCount = 0
 
     /// Most checkpoints kept at once; each is a copy of a schema-only in-memory database.
-    static let checkpointLimit = 48
+    static let checkpointLimit = 16
 
     /// Creates a replayer for the migrations behind `timeline`, snapshotting as `options` says.
     public init(options: SnapshotOptions, timeline: FingerprintTimeline) {
