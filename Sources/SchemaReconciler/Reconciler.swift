@@ -103,7 +103,8 @@ public struct Reconciler: Sendable {
     /// the full diagnosis (lock or replay, probes, evidence) whenever the database is not plainly healthy.
     ///
     /// The quick path runs the manifest's probes (recorded in the lock) but not its invariants; use
-    /// ``diagnose(databaseAt:options:busyTimeout:)`` with `enforceInvariants` to check them.
+    /// ``diagnose(databaseAt:options:busyTimeout:)`` with `enforceInvariants` to check them. To check
+    /// many databases against one set, prepare a ``QuickChecker`` once.
     ///
     /// ```swift
     /// let check = try Reconciler.quickCheck(databaseAt: statePath, migrationsFolder: bundledMigrations)
@@ -113,34 +114,9 @@ public struct Reconciler: Sendable {
                                   ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
                                   options: PlanOptions = PlanOptions(),
                                   busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> QuickCheckResult {
-        let set = try MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters)
-        let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
-        let manifestDigest = FileManager.default.contents(atPath: migrationsFolder.appendingPathComponent(Manifest.fileName).path)
-            .map { Digest.sha256(of: $0) }
-        if !options.enforceInvariants, options.referencePath == nil, let quick = FingerprintLock.QuickLock.read(from: lockURL) {
-            var snapshotOptions = SnapshotOptions(ledgerTable: ledger.tableName,
-                                                  ignored: ignored + quick.manifestIgnored.map(NamePattern.init))
-            if let timeline = quick.timeline(for: set, options: snapshotOptions, manifestDigest: manifestDigest) {
-                snapshotOptions.trackedPragmas = timeline.trackedPragmas
-                // The probes ride in the lock (its manifest digest matched), so no TOML is parsed here.
-                let probesOnly = manifestDigest.map {
-                    Manifest(url: migrationsFolder.appendingPathComponent(Manifest.fileName), probes: quick.manifestProbes, digest: $0)
-                }
-                let light = Reconciler(migrations: set, ledger: ledger, snapshotOptions: snapshotOptions, timeline: timeline,
-                                       manifest: probesOnly, fingerprintSource: .lock(path: lockURL.path))
-                let diagnosis = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout)
-                let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
-                    && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)
-                if healthy || diagnosis.verdict == .unreadable {
-                    return QuickCheckResult(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource,
-                                            tipVersion: set.applying.last?.version, decidedQuickly: true)
-                }
-            }
-        }
-        let full = try Reconciler(migrations: set, ledger: ledger, ignored: ignored)
-        return QuickCheckResult(diagnosis: full.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
-                                fingerprintSource: full.fingerprintSource, tipVersion: set.applying.last?.version,
-                                decidedQuickly: false)
+        try QuickChecker(migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters, ledger: ledger,
+                         ignored: ignored, options: options)
+            .check(databaseAt: path, busyTimeout: busyTimeout)
     }
 
     /// What ``quickCheck(databaseAt:migrationsFolder:ignoredCharacters:ledger:ignored:options:busyTimeout:)`` found.

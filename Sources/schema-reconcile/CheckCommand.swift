@@ -34,19 +34,20 @@ struct CheckCommand: ParsableCommand {
         }
         try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
                                 options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
-                                format: output.format, detail: .brief)
+                                format: output.format, detail: .brief, jobs: selection.concurrency)
     }
 
     private func runQuick() throws {
         let settings = try migrations.settings()
         let options = plan.planOptions(requireTip: requireTip)
+        let paths = try selection.expandedDatabases()
         let results = try CommandFailure.reporting {
-            let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
-            return try selection.databases.map { path in
-                try Reconciler.quickCheck(databaseAt: path, migrationsFolder: settings.migrationsFolder,
-                                          ignoredCharacters: settings.ignoredCharacters, ledger: ledger,
-                                          ignored: migrations.ignore.map(NamePattern.init), options: options)
-            }
+            // The set and the lock's quick index are read once, whatever the number of databases.
+            let checker = try QuickChecker(migrationsFolder: settings.migrationsFolder,
+                                           ignoredCharacters: settings.ignoredCharacters,
+                                           ledger: try SQLxLedger(tableNameText: settings.tableNameText),
+                                           ignored: migrations.ignore.map(NamePattern.init), options: options)
+            return try checker.check(databasesAt: paths, jobs: selection.concurrency)
         }
         if let stale = results.first(where: { if case .replayedStaleLock = $0.fingerprintSource { true } else { false } }) {
             Terminal.printError("schema-reconcile: note: \(stale.fingerprintSource)")

@@ -13,9 +13,35 @@ struct DatabaseSelection: ParsableArguments {
                                valueName: "dir"))
     var appDir: String?
 
+    @Flag(name: .customLong("recursive"),
+          help: "A folder argument stands for every *.sqlite, *.sqlite3 and *.db file under it (this tool's backups excluded).")
+    var recursive = false
+
+    @Option(name: .customLong("jobs"),
+            help: ArgumentHelp("Databases worked on at once (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
+
+    static let jobsRange = 1...1024
+
     func validate() throws {
         if databases.isEmpty && appDir == nil { throw ValidationError("give at least one database file, or --app-dir DIR") }
         if !databases.isEmpty && appDir != nil { throw ValidationError("give database files or --app-dir, not both") }
+        if let jobs, !Self.jobsRange.contains(jobs) {
+            throw ValidationError("--jobs must be between \(Self.jobsRange.lowerBound) and \(Self.jobsRange.upperBound)")
+        }
+    }
+
+    /// How many databases to work on at once.
+    var concurrency: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// The database paths the arguments stand for, in argument order: a file as given, a quoted glob
+    /// (`'fixtures/*.sqlite'`) as its matches, a folder (with `--recursive`) as every database under it.
+    func expandedDatabases() throws -> [String] {
+        try CommandFailure.reporting {
+            try databases.flatMap { argument -> [String] in
+                try DatabasePaths.expand(argument, recursive: recursive)
+            }
+        }
     }
 
     /// Databases with the reconciler for their migration set.
@@ -26,7 +52,7 @@ struct DatabaseSelection: ParsableArguments {
     }
 
     func groups(_ migrations: MigrationOptions) throws -> [Group] {
-        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: databases)] }
+        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: try expandedDatabases())] }
         let settings = try migrations.settings()
         let manifestURL = settings.migrationsFolder.appendingPathComponent(Manifest.fileName)
         let expanded = try CommandFailure.reporting { () throws -> [AppDataFolder.Group] in

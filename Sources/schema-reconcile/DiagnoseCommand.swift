@@ -20,6 +20,6 @@ struct DiagnoseCommand: ParsableCommand {
     func run() throws {
         try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
                                 options: plan.planOptions(),
-                                format: output.format, detail: .full)
+                                format: output.format, detail: .full, jobs: selection.concurrency)
     }
 }

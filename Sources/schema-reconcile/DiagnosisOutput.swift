@@ -4,10 +4,10 @@ import SchemaReconciler
 /// Diagnoses databases, prints the report, and exits with the worst code: shared by `diagnose` and `check`.
 enum DiagnosisOutput {
     static func emit(_ groups: [DatabaseSelection.Group], settings: [ResolvedSettings.Setting], options: PlanOptions,
-                     format: OutputFormat, detail: DiagnosisReport.Detail) throws {
+                     format: OutputFormat, detail: DiagnosisReport.Detail, jobs: Int) throws {
         var reports: [(String?, DiagnosisReport)] = []
         for group in groups {
-            let diagnoses = group.paths.map { group.reconciler.diagnose(databaseAt: $0, options: options) }
+            let diagnoses = group.reconciler.diagnose(databasesAt: group.paths, options: options, jobs: jobs)
             var report = DiagnosisReport(diagnoses, reconciler: group.reconciler)
             report.settings = settings
             reports.append((group.heading, report))

@@ -40,7 +40,7 @@ struct RepairCommand: ParsableCommand {
 
     func validate() throws {
         if backupPath != nil && noBackup { throw ValidationError("--backup and --no-backup cannot be combined") }
-        if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil) {
+        if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil || selection.recursive) {
             throw ValidationError("--backup PATH names one file; with several databases let each get its own backup")
         }
         guard busyTimeoutMilliseconds >= 0 else { throw ValidationError("--busy-timeout must be zero or more") }

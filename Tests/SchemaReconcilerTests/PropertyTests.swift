@@ -233,7 +233,7 @@ struct HistoryPropertyTests {
             let k = versions[Int.random(in: (versions.count / 2)..<versions.count, using: &generator)]
             let path = folder.path("app.sqlite")
             let queue = try DatabaseQueue(path: path)
-            try queue.writeWithoutTransaction { db in try emulator.run(db, upTo: k) }
+            try queue.writeWithoutTransaction { db in _ = try emulator.run(db, upTo: k) }
             try queue.close()
             let ranTexts = Set(emulator.sources.filter { !$0.isDown && $0.version <= k }.map(\.sql))
 
@@ -264,7 +264,7 @@ struct HistoryPropertyTests {
             let diagnosis = reconciler.diagnose(databaseAt: path)
             if !diagnosis.ledger.moved.isEmpty { moved += 1 }
             let outcome = reconciler.repair(databaseAt: path, options: RepairOptions(backup: .none))
-            #expect(outcome.exitCode == .ok, "seed \(seed): \(outcome.message) \(diagnosis.findings.map(\.message))")
+            #expect(outcome.exitCode == .ok, "seed \(seed): \(outcome.message) \(diagnosis.findings.map(\.message)) after: \(outcome.after?.findings.map(\.message) ?? [])")
             #expect(try userData(path) == dataBefore, "seed \(seed): user rows changed")
             #expect(try sqlxCheck(path, migrations: migrations) == .ok(pending: neverRan),
                     "seed \(seed): \(diagnosis.findings.map(\.message))")

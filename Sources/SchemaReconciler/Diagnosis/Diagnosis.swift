@@ -66,6 +66,8 @@ public struct AppliedHistory: Sendable, Hashable, Codable {
         case ledgerWithoutOne = "ledger-without-one"
         /// The ledger's order plus one pending version that ran.
         case ledgerWithOne = "ledger-with-one"
+        /// The ledger's set with one migration run at another point than its row's time or version says.
+        case ledgerReordered = "ledger-reordered"
     }
 
     /// Which order explains the schema; nil when none does.

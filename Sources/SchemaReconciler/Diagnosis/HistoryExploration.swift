@@ -67,6 +67,50 @@ extension DiagnosisEngine.Work {
             if replayed.replayFailure != nil, replayed.steps.count <= candidate.ledgerLength { continue }
             if replayed.steps.contains(where: { $0.fingerprint == core.hash }) { return (replayed, candidate.order) }
         }
+        return reorderedHistory(claimed, pending: pending)
+    }
+
+    /// Most replays spent looking for another order of the ledger's set.
+    static let reorderBudget = 256
+
+    /// The ledger's set in another order: rows written in one second (`installed_on` ties), or rows
+    /// moved to their files' versions, do not say which ran first. Guided by the objects that differ
+    /// from the ledger-order replay, the claimed files that touch one are tried at every other point,
+    /// then swapped in pairs, within a fixed budget of replays.
+    func reorderedHistory(_ claimed: [Migration], pending: [Migration]) -> (timeline: FingerprintTimeline, order: AppliedHistory.Order)? {
+        let base = engine.replayer.timeline(for: claimed + pending)
+        guard base.steps.count > claimed.count else { return nil }
+        let replayedObjects = base.objects(atIndex: claimed.count)
+        var differing: Set<ObjectKey> = []
+        for (key, object) in core.objects where replayedObjects[key]?.hash != object.hash { differing.insert(key) }
+        for key in replayedObjects.keys where core.objects[key] == nil { differing.insert(key) }
+        guard !differing.isEmpty else { return nil }
+        // Newest first: a renumbered file most often moved to a higher version than the point where it ran.
+        let touching = claimed.indices.reversed().filter { position in
+            let effect = base.steps[position + 1].effect
+            return (effect.added + effect.changedObjects + effect.removed).contains { differing.contains($0.key) }
+        }
+        var orders: [[Migration]] = []
+        for position in touching {
+            for point in claimed.indices where point != position {
+                var order = claimed
+                order.insert(order.remove(at: position), at: point)
+                orders.append(order)
+            }
+        }
+        for (offset, first) in touching.enumerated() {
+            for second in touching.dropFirst(offset + 1) {
+                var order = claimed
+                order.swapAt(first, second)
+                orders.append(order)
+            }
+        }
+        for order in orders.prefix(Self.reorderBudget) {
+            let replayed = engine.replayer.timeline(for: order + pending)
+            if replayed.steps.count > claimed.count, replayed.steps[claimed.count].fingerprint == core.hash {
+                return (replayed, .ledgerReordered)
+            }
+        }
         return nil
     }
 

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Turns one database argument into paths: a file, a quoted glob, or a folder searched with `--recursive`.
+enum DatabasePaths {
+    /// File name endings taken for databases when a folder is searched.
+    static let databaseSuffixes = [".sqlite", ".sqlite3", ".db"]
+
+    static func expand(_ argument: String, recursive: Bool) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { return [argument] }
+            guard recursive else {
+                throw CommandFailure(message: "\(argument): is a folder (pass --recursive to work on every database in it)")
+            }
+            return databases(under: argument)
+        }
+        guard argument.contains(where: { "*?[".contains($0) }) else { return [argument] } // missing: reported per database
+        let matches = glob(argument)
+        guard !matches.isEmpty else { throw CommandFailure(message: "\(argument): no file matches this pattern") }
+        return try matches.flatMap { try expand($0, recursive: recursive) }
+    }
+
+    /// Every database file under `folder`, sorted, without SQLite's side files or this tool's backups.
+    static func databases(under folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var found: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard databaseSuffixes.contains(where: name.hasSuffix), !name.contains(".backup-") else { continue }
+            let path = (folder as NSString).appendingPathComponent(relative)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                found.append(path)
+            }
+        }
+        return found.sorted()
+    }
+
+    /// The shell's glob(3) matches of `pattern`, sorted.
+    static func glob(_ pattern: String) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard Glibc.glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}
