@@ -2,7 +2,7 @@ import ArgumentParser
 import SchemaReconciler
 
 /// `schema-reconcile check`: a terse pass/fail over databases, for CI and launch scripts.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: FormattedCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check databases and exit with the worst code; one line per database plus findings.",

@@ -45,7 +45,7 @@ struct DatabaseSelection: ParsableArguments {
             groups.append(Group(reconciler: reconciler, paths: group.paths,
                                 heading: "\(group.pattern) with \(group.migrationsFolder.path)"))
         }
-        guard !groups.isEmpty else { throw CommandFailure.exit("no database found in \(appDir)") }
+        guard !groups.isEmpty else { throw CommandFailure(message: "no database found in \(appDir)") }
         return groups
     }
 }
@@ -70,6 +70,6 @@ enum GroupedOutput {
         case .markdown:
             Terminal.print(markdowns.joined(separator: "\n\n"))
         }
-        if exitCode != .ok { throw ArgumentParser.ExitCode(exitCode.rawValue) }
+        if exitCode != .ok { throw ReportedExit(exitCode: exitCode) }
     }
 }

@@ -5,7 +5,8 @@ import SchemaReconciler
 struct PlanChoices: ParsableArguments {
     @Option(name: .customLong("assume-version"),
             help: ArgumentHelp("Claim this version inside a schema-silent range (or settle an ambiguous match).",
-                               valueName: "n"))
+                               valueName: "n"),
+            transform: NumericOption.version)
     var assumeVersion: Int64?
 
     @Flag(name: .customLong("drop-unproven"),

@@ -3,7 +3,7 @@ import Foundation
 import SchemaReconciler
 
 /// `schema-reconcile repair`: rewrite ledgers so they tell the truth, safely.
-struct RepairCommand: ParsableCommand {
+struct RepairCommand: FormattedCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
         abstract: "Rewrite each database's ledger so the migrator starts again, after a verified backup.",
@@ -31,7 +31,9 @@ struct RepairCommand: ParsableCommand {
     var noBackup = false
 
     @Option(name: .customLong("busy-timeout"),
-            help: ArgumentHelp("How long to wait for another process's lock, in milliseconds.", valueName: "ms"))
+            help: ArgumentHelp("How long to wait for another process's lock, in milliseconds (0 to 3600000).",
+                               valueName: "ms"),
+            transform: NumericOption.busyTimeout)
     var busyTimeoutMilliseconds: Int = Int(HardenedDatabase.defaultBusyTimeout * 1000)
 
     @OptionGroup var migrations: MigrationOptions
@@ -43,7 +45,6 @@ struct RepairCommand: ParsableCommand {
         if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil) {
             throw ValidationError("--backup PATH names one file; with several databases let each get its own backup")
         }
-        guard busyTimeoutMilliseconds >= 0 else { throw ValidationError("--busy-timeout must be zero or more") }
     }
 
     func run() throws {
@@ -55,8 +56,13 @@ struct RepairCommand: ParsableCommand {
         // Each database is repaired on its own: its own backup, its own transaction.
         var reports: [(String?, RepairReport)] = []
         for group in groups {
-            var report = RepairReport(group.paths.map { group.reconciler.repair(databaseAt: $0, options: options) },
-                                      reconciler: group.reconciler)
+            let outcomes = group.paths.map { group.reconciler.repair(databaseAt: $0, options: options) }
+            for outcome in outcomes {
+                if let failure = outcome.auditFailure {
+                    Terminal.printError("schema-reconcile: warning: \(outcome.path): repaired, but the audit record could not be written: \(failure)")
+                }
+            }
+            var report = RepairReport(outcomes, reconciler: group.reconciler)
             report.settings = settings
             reports.append((group.heading, report))
         }
