@@ -79,6 +79,13 @@ void sr_install_signal_cleanup(void) {
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     signal(SIGXFSZ, SIG_IGN);
+    /* A parent that spawned us from a thread blocking these signals passed its mask on: the handlers
+       are useless unless the signals can arrive. */
+    sigset_t deliverable;
+    sigemptyset(&deliverable);
+    sigaddset(&deliverable, SIGINT);
+    sigaddset(&deliverable, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &deliverable, NULL);
 }
 
 int sr_rename_no_replace(const char *from, const char *to) {

@@ -10,7 +10,8 @@ int sr_register_temporary_file(const char *path);
 void sr_forget_temporary_file(int slot);
 
 /// Installs SIGINT and SIGTERM handlers that remove the registered temporary files, write one line on
-/// stderr, and end the process by the same signal; ignores SIGXFSZ, so a file-size limit (`ulimit -f`)
+/// stderr, and end the process by the same signal (unblocking both, should the parent have passed on a
+/// mask that blocks them); ignores SIGXFSZ, so a file-size limit (`ulimit -f`)
 /// becomes a write error (EFBIG) the caller reports instead of a silent death.
 void sr_install_signal_cleanup(void);
 
