@@ -9,11 +9,13 @@ struct RepairCommand: FormattedCommand {
         abstract: "Rewrite each database's ledger so the migrator starts again, after a verified backup.",
         discussion: """
             Reads the database first (quick_check, then the plan); writes only when the plan is decided. \
-            Before writing it makes a verified backup with SQLite's online backup API (beside the database, \
-            named with a timestamp, unless --backup or --no-backup), then in one BEGIN IMMEDIATE transaction \
-            confirms nothing moved since the plan, writes only the ledger table, re-checks it as sqlx's start-up \
-            check does, and commits. Any surprise rolls back. Migration SQL is never run against the database \
-            and user tables are never touched. An audit record (JSON) is written beside the backup.
+            Then it takes the write lock (BEGIN IMMEDIATE) and confirms nothing moved since the plan; makes a \
+            verified backup with SQLite's online backup API (beside the database, named with a timestamp, \
+            unless --backup or --no-backup; written under a temporary name and renamed into place once \
+            verified); writes only the ledger table, re-checks it as sqlx's start-up check does, and commits. \
+            Any surprise rolls back. Migration SQL is never run against the database and user tables are \
+            never touched. An audit record (JSON) is written beside the backup. Files are created with \
+            O_EXCL|O_NOFOLLOW and the database's permission bits: never through a link, never over a file.
 
             When the app holds the database, repair fails after --busy-timeout with exit 3.
             """)

@@ -5,10 +5,11 @@ extension Reconciler {
     /// Rewrites the ledger of the database at `path` so it tells the truth, or explains why not.
     ///
     /// The order is fixed: open read-only and run `quick_check`; make the plan; stop there if there is
-    /// nothing to do, a decision a person must make, or `dryRun`; back up through SQLite's online backup
-    /// API and verify the copy; then in one `BEGIN IMMEDIATE` transaction confirm the schema and
-    /// ledger still hash to what the plan was made from, write only the ledger table (triggers off),
-    /// re-validate as sqlx's start-up check does, and commit. Any surprise rolls back. Never throws.
+    /// nothing to do, a decision a person must make, or `dryRun`; take the write lock (`BEGIN
+    /// IMMEDIATE`) and confirm the schema and ledger still hash to what the plan was made from; back
+    /// up through SQLite's online backup API and verify the copy; write only the ledger table
+    /// (triggers off), re-validate as sqlx's start-up check does, and commit. Any surprise rolls back.
+    /// A database another process holds gets no backup. Never throws.
     ///
     /// ```swift
     /// let outcome = reconciler.repair(databaseAt: "state.sqlite")
