@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,20 +12,23 @@
 #include <sys/syscall.h>
 #endif
 
-/* Fixed storage: the signal handler may only touch memory that is never reallocated. */
+/* Fixed storage: the signal handler may only touch memory that is never reallocated. A slot is
+   free (0), being filled (2) or live (1); threads claim slots with compare-and-swap, and the handler
+   only reads live ones. */
 #define SR_SLOTS 8
 #define SR_PATH_MAX 4096
 static char sr_paths[SR_SLOTS][SR_PATH_MAX];
-static volatile sig_atomic_t sr_used[SR_SLOTS];
+static _Atomic int sr_state[SR_SLOTS];
 
 int sr_register_temporary_file(const char *path) {
     size_t length = strlen(path);
     /* Room for the longest SQLite side-file suffix ("-journal") and the terminator. */
     if (length + 9 > SR_PATH_MAX) return -1;
     for (int slot = 0; slot < SR_SLOTS; slot++) {
-        if (!sr_used[slot]) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&sr_state[slot], &expected, 2)) {
             memcpy(sr_paths[slot], path, length + 1);
-            sr_used[slot] = 1;
+            atomic_store(&sr_state[slot], 1);
             return slot;
         }
     }
@@ -32,7 +36,7 @@ int sr_register_temporary_file(const char *path) {
 }
 
 void sr_forget_temporary_file(int slot) {
-    if (slot >= 0 && slot < SR_SLOTS) sr_used[slot] = 0;
+    if (slot >= 0 && slot < SR_SLOTS) atomic_store(&sr_state[slot], 0);
 }
 
 static void sr_unlink_with_suffix(const char *path, const char *suffix) {
@@ -47,12 +51,11 @@ static void sr_unlink_with_suffix(const char *path, const char *suffix) {
 static void sr_cleanup_and_reraise(int signal_number) {
     int removed = 0;
     for (int slot = 0; slot < SR_SLOTS; slot++) {
-        if (!sr_used[slot]) continue;
+        if (atomic_load(&sr_state[slot]) != 1) continue;
         sr_unlink_with_suffix(sr_paths[slot], "");
         sr_unlink_with_suffix(sr_paths[slot], "-journal");
         sr_unlink_with_suffix(sr_paths[slot], "-wal");
         sr_unlink_with_suffix(sr_paths[slot], "-shm");
-        sr_used[slot] = 0;
         removed = 1;
     }
     static const char interrupted[] = "schema-reconcile: interrupted; the unfinished backup was removed and nothing was written\n";

@@ -174,6 +174,22 @@ struct SecurityTests {
         #expect(audit != "\(other).repair-\(Hostile.stamp).audit.json" && Hostile.kind(audit) == S_IFREG)
     }
 
+    @Test("a SQLite side file planted beside the default backup name makes the repair pick another name and leaves the planted file alone",
+          arguments: ["-journal", "-wal"])
+    func sideFileAtDefaultName(_ suffix: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try folder.copyFixture("behind-by-three.sqlite")
+        let planted = "\(path).backup-\(Hostile.stamp).sqlite" + suffix
+        try Data("planted".utf8).write(to: URL(fileURLWithPath: planted))
+        let outcome = Repo.reconciler.repair(databaseAt: path, options: Hostile.options())
+        #expect(outcome.status == .repaired, "\(outcome.message)")
+        let backup = try #require(outcome.backupPath)
+        #expect(backup + suffix != planted)
+        #expect(FileManager.default.contents(atPath: planted) == Data("planted".utf8))
+        #expect(try integrityCheck(backup) == ["ok"])
+    }
+
     @Test("--backup refuses a link (dangling or not), a directory, an existing audit name and SQLite side-file names: exit 3, one line naming the path, nothing written",
           arguments: ["dangling-link", "link-to-file", "directory", "audit-exists", "db-journal", "db-wal", "db-shm",
                       "x-journal", "x-has-journal", "x-has-wal"])
@@ -299,15 +315,18 @@ struct SecurityTests {
         defer { folder.remove() }
         let path = try Hostile.largeDatabase(megabytes: 200, in: folder)
         let before = try BadInput.digestsFromAnotherProcess(path)
-        var sawPartial = false
+        var sawPartial = false, sawJournal = true
         let (result, signalled) = try Hostile.run(
             ["repair", "--migrations", Repo.migrations.path, path], in: folder.url,
             environment: ["SCHEMA_RECONCILE_TEST_PAUSE": "during-backup:20000"],
             signal: signal, after: "paused at during-backup",
             whileWaiting: {
-                sawPartial = Hostile.extraFiles(folder, besides: path).contains { $0.contains(".partial-") }
+                let extra = Hostile.extraFiles(folder, besides: path)
+                sawPartial = extra.contains { $0.contains(".partial-") && !$0.hasSuffix(".sqlite") }
+                sawJournal = extra.contains { $0.hasSuffix("-journal") }
             })
         #expect(sawPartial, "no temporary backup file while paused mid-backup")
+        #expect(!sawJournal, "the partial backup has a journal on disk")
         #expect(signalled == signal, "\(BadInput.all(result))")
         #expect(result.stderr.contains("interrupted"), "\(result.stderr)")
         #expect(Hostile.extraFiles(folder, besides: path).isEmpty, "left behind: \(Hostile.extraFiles(folder, besides: path))")

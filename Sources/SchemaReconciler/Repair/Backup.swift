@@ -35,7 +35,12 @@ enum Backup {
         let stamp = timestamp(date)
         var candidate = "\(databasePath).backup-\(stamp).sqlite"
         var counter = 1
-        while ExclusiveFile.entryExists(candidate) || ExclusiveFile.entryExists(auditPath(forBackup: candidate)) {
+        // A name whose audit name or SQLite side files exist is skipped: a planted `-journal` would be
+        // replayed into the backup the day someone opens it.
+        func taken(_ name: String) -> Bool {
+            ([name, auditPath(forBackup: name)] + sideFileSuffixes.map { name + $0 }).contains(where: ExclusiveFile.entryExists)
+        }
+        while taken(candidate) {
             candidate = "\(databasePath).backup-\(stamp)-\(counter).sqlite"
             counter += 1
         }
@@ -155,8 +160,9 @@ enum Backup {
             try source.read { sourceDB in
                 try destination.writeWithoutTransaction { destinationDB in
                     do {
-                        // The copy is a new file: no journal beside it while it is written.
-                        try destinationDB.execute(sql: "PRAGMA journal_mode = OFF")
+                        // The copy is a new, disposable file: its journal stays in memory, never beside it
+                        // (defensive mode refuses journal_mode = OFF).
+                        try destinationDB.execute(sql: "PRAGMA journal_mode = MEMORY")
                         var paused = false
                         try sourceDB.backup(to: destinationDB, pagesPerStep: pagesPerStep) { progress in
                             if !progress.isCompleted && !paused {
