@@ -453,11 +453,14 @@ struct SecurityTests {
         "\u{0}", "ñ", String(repeating: "9", count: 400),
     ]
 
-    @Test("argument fuzzing: 20,000 random argument lists parse or fail with a usage error, in process, never trapping")
+    /// Argument lists the in-process fuzzer tries (about 4 ms each); `SCHEMA_RECONCILE_FUZZ_CASES=N` for a long run.
+    static let fuzzCases = ProcessInfo.processInfo.environment["SCHEMA_RECONCILE_FUZZ_CASES"].flatMap(Int.init) ?? 2_000
+
+    @Test("argument fuzzing: 2,000 random argument lists (by default) parse or fail with a usage error, in process, never trapping")
     func fuzzParser() throws {
-        var random = SplitMix(seed: 0x5EC)
+        var random = SplitMix(seed: ProcessInfo.processInfo.environment["SCHEMA_RECONCILE_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x5EC)
         var outcomes: [String: Int] = [:]
-        for _ in 0..<20_000 {
+        for _ in 0..<Self.fuzzCases {
             let count = Int(random.next() % 7)
             let arguments = (0..<count).map { _ in Self.fuzzPieces[Int(random.next() % UInt64(Self.fuzzPieces.count))] }
             do {
