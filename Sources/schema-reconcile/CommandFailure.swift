@@ -32,6 +32,13 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 }
 
+extension CommandFailure {
+    /// A usage failure (exit 64) saying `message`, to throw: `throw CommandFailure.exit("…")`.
+    static func exit(_ message: String) -> CommandFailure {
+        CommandFailure(message: message)
+    }
+}
+
 /// Thrown once a report has been printed: only the exit code is left to give.
 struct ReportedExit: Error {
     let exitCode: SchemaReconciler.ExitCode

@@ -199,7 +199,8 @@ struct Repairer {
     }
 
     /// Under the write lock, before anything else: the schema and ledger still hash to what the plan
-    /// was made from, or nothing happens (not even a backup).
+    /// was made from, or nothing happens (not even a backup). The write step checks again on its own;
+    /// nothing can change in between, since this connection holds the lock.
     private func confirmUnchanged(since basis: DatabaseObservation, db: Database) throws {
         let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
                                                    known: reconciler.timeline.knownObjects)
@@ -209,8 +210,14 @@ struct Repairer {
         }
     }
 
-    /// Inside `BEGIN IMMEDIATE`, after the backup: write, re-validate. Throws to roll back.
+    /// Inside `BEGIN IMMEDIATE`: confirm, write, re-validate. Throws to roll back.
     private func transaction(plan: RepairPlan, basis: DatabaseObservation, db: Database) throws -> DatabaseObservation {
+        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
+                                         known: reconciler.timeline.knownObjects)
+        guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
+            throw Stop(message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
+                       exitCode: .unreadable)
+        }
         let changesBefore = db.totalChangesCount
         var rowWrites = 0
         let ledger = reconciler.ledger
