@@ -56,7 +56,7 @@ enum GroupedOutput {
                      exitCode: SchemaReconciler.ExitCode) throws {
         switch format {
         case .text:
-            Terminal.print(texts.map { heading, text in heading.map { "== \($0)\n\(text)" } ?? text }
+            Terminal.print(texts.map { heading, text in heading.map { "== \(ControlCharacters.escape($0))\n\(text)" } ?? text }
                 .joined(separator: "\n\n"))
         case .json:
             if jsons.count == 1 {
