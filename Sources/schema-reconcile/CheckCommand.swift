@@ -2,7 +2,7 @@ import ArgumentParser
 import SchemaReconciler
 
 /// `schema-reconcile check`: a terse pass/fail over databases, for CI and launch scripts.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: FormattedCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check databases and exit with the worst code; one line per database plus findings.",
@@ -40,7 +40,7 @@ struct CheckCommand: ParsableCommand {
     private func runQuick() throws {
         let settings = try migrations.settings()
         let options = plan.planOptions(requireTip: requireTip)
-        let paths = try selection.expandedDatabases()
+        let paths = selection.expandedDatabases()
         let results = try CommandFailure.reporting {
             // The set and the lock's quick index are read once, whatever the number of databases.
             let checker = try QuickChecker(migrationsFolder: settings.migrationsFolder,

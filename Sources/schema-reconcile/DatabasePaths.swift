@@ -5,19 +5,16 @@ enum DatabasePaths {
     /// File name endings taken for databases when a folder is searched.
     static let databaseSuffixes = [".sqlite", ".sqlite3", ".db"]
 
-    static func expand(_ argument: String, recursive: Bool) throws -> [String] {
+    static func expand(_ argument: String, recursive: Bool) -> [String] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { return [argument] }
-            guard recursive else {
-                throw CommandFailure(message: "\(argument): is a folder (pass --recursive to work on every database in it)")
-            }
-            return databases(under: argument)
+            // Without --recursive a folder stays one argument, reported as "is a directory" (exit 3).
+            return isDirectory.boolValue && recursive ? databases(under: argument) : [argument]
         }
-        guard argument.contains(where: { "*?[".contains($0) }) else { return [argument] } // missing: reported per database
+        // A pattern that matches nothing stays as written, as a shell leaves it: reported as missing.
+        guard argument.contains(where: { "*?[".contains($0) }) else { return [argument] }
         let matches = glob(argument)
-        guard !matches.isEmpty else { throw CommandFailure(message: "\(argument): no file matches this pattern") }
-        return try matches.flatMap { try expand($0, recursive: recursive) }
+        return matches.isEmpty ? [argument] : matches.flatMap { expand($0, recursive: recursive) }
     }
 
     /// Every database file under `folder`, sorted, without SQLite's side files or this tool's backups.

@@ -18,17 +18,13 @@ struct DatabaseSelection: ParsableArguments {
     var recursive = false
 
     @Option(name: .customLong("jobs"),
-            help: ArgumentHelp("Databases worked on at once (default: the number of cores).", valueName: "n"))
+            help: ArgumentHelp("Databases worked on at once (default: the number of cores).", valueName: "n"),
+            transform: NumericOption.jobs)
     var jobs: Int?
-
-    static let jobsRange = 1...1024
 
     func validate() throws {
         if databases.isEmpty && appDir == nil { throw ValidationError("give at least one database file, or --app-dir DIR") }
         if !databases.isEmpty && appDir != nil { throw ValidationError("give database files or --app-dir, not both") }
-        if let jobs, !Self.jobsRange.contains(jobs) {
-            throw ValidationError("--jobs must be between \(Self.jobsRange.lowerBound) and \(Self.jobsRange.upperBound)")
-        }
     }
 
     /// How many databases to work on at once.
@@ -36,12 +32,8 @@ struct DatabaseSelection: ParsableArguments {
 
     /// The database paths the arguments stand for, in argument order: a file as given, a quoted glob
     /// (`'fixtures/*.sqlite'`) as its matches, a folder (with `--recursive`) as every database under it.
-    func expandedDatabases() throws -> [String] {
-        try CommandFailure.reporting {
-            try databases.flatMap { argument -> [String] in
-                try DatabasePaths.expand(argument, recursive: recursive)
-            }
-        }
+    func expandedDatabases() -> [String] {
+        databases.flatMap { DatabasePaths.expand($0, recursive: recursive) }
     }
 
     /// Databases with the reconciler for their migration set.
@@ -52,7 +44,7 @@ struct DatabaseSelection: ParsableArguments {
     }
 
     func groups(_ migrations: MigrationOptions) throws -> [Group] {
-        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: try expandedDatabases())] }
+        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: expandedDatabases())] }
         let settings = try migrations.settings()
         let manifestURL = settings.migrationsFolder.appendingPathComponent(Manifest.fileName)
         let expanded = try CommandFailure.reporting { () throws -> [AppDataFolder.Group] in
@@ -71,7 +63,7 @@ struct DatabaseSelection: ParsableArguments {
             groups.append(Group(reconciler: reconciler, paths: group.paths,
                                 heading: "\(group.pattern) with \(group.migrationsFolder.path)"))
         }
-        guard !groups.isEmpty else { throw CommandFailure.exit("no database found in \(appDir)") }
+        guard !groups.isEmpty else { throw CommandFailure(message: "no database found in \(appDir)") }
         return groups
     }
 }
@@ -82,7 +74,7 @@ enum GroupedOutput {
                      exitCode: SchemaReconciler.ExitCode) throws {
         switch format {
         case .text:
-            Terminal.print(texts.map { heading, text in heading.map { "== \($0)\n\(text)" } ?? text }
+            Terminal.print(texts.map { heading, text in heading.map { "== \(ControlCharacters.escape($0))\n\(text)" } ?? text }
                 .joined(separator: "\n\n"))
         case .json:
             if jsons.count == 1 {
@@ -96,6 +88,6 @@ enum GroupedOutput {
         case .markdown:
             Terminal.print(markdowns.joined(separator: "\n\n"))
         }
-        if exitCode != .ok { throw ArgumentParser.ExitCode(exitCode.rawValue) }
+        if exitCode != .ok { throw ReportedExit(exitCode: exitCode) }
     }
 }

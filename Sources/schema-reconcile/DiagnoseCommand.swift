@@ -2,7 +2,7 @@ import ArgumentParser
 import SchemaReconciler
 
 /// `schema-reconcile diagnose`: the full diagnosis of each database, with evidence and the repair plan.
-struct DiagnoseCommand: ParsableCommand {
+struct DiagnoseCommand: FormattedCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose",
         abstract: "Explain each database: verdict, matched versions, ledger, evidence and the repair plan.",

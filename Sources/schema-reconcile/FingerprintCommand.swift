@@ -2,7 +2,7 @@ import ArgumentParser
 import SchemaReconciler
 
 /// `schema-reconcile fingerprint`: per-version checksums, fingerprints and effects of the migration set.
-struct FingerprintCommand: ParsableCommand {
+struct FingerprintCommand: FormattedCommand {
     static let configuration = CommandConfiguration(
         commandName: "fingerprint",
         abstract: "Print each migration's checksum, schema fingerprint and schema effect.",
@@ -44,45 +44,18 @@ struct FingerprintCommand: ParsableCommand {
     }
 
     /// `--write-lock` and `--check-lock`: always from a fresh replay, never from the lock itself.
+    /// A failure (no lock, unreadable, unwritable) is one line on stderr, and a JSON document too
+    /// under `--format json`.
     private func runLock() throws {
         let reconciler = try migrations.makeReconciler(useLock: false)
         if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
-        let fresh = FingerprintLock(reconciler: reconciler)
-        let url = reconciler.migrations.folder.appendingPathComponent(FingerprintLock.fileName)
-        if writeLock {
-            do {
-                try fresh.write(to: url)
-            } catch {
-                Terminal.printError("schema-reconcile: \(url.path): cannot write the lock: \(error.localizedDescription)")
-                throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.unreadable.rawValue)
-            }
-            Terminal.print("wrote \(url.path): \(fresh.migrations.count) migration(s), tip fingerprint \(reconciler.timeline.tip.fingerprint.short)")
-            return
+        let report = writeLock ? LockReport.write(reconciler) : LockReport.check(reconciler)
+        if report.isFailure { Terminal.printError("schema-reconcile: " + report.text()) }
+        switch output.format {
+        case .json: Terminal.print(report.json())
+        case .markdown: Terminal.print(report.markdown())
+        case .text: if !report.isFailure { Terminal.print(report.text()) }
         }
-        let locked: FingerprintLock?
-        do {
-            locked = try FingerprintLock.read(from: url)
-        } catch {
-            Terminal.printError("schema-reconcile: \(url.path): unreadable lock: \(error.localizedDescription)")
-            throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
-        }
-        guard let locked else {
-            Terminal.printError("schema-reconcile: \(url.path): no lock; write one with `fingerprint --write-lock`")
-            throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
-        }
-        var reasons = locked.staleness(for: reconciler.migrations, options: reconciler.snapshotOptions,
-                                       manifest: reconciler.manifest) ?? []
-        if reasons.isEmpty {
-            for (entry, step) in zip(locked.migrations, reconciler.timeline.steps.dropFirst()) where entry.fingerprint != step.fingerprint {
-                reasons.append("\(entry.fileName): fingerprint \(entry.fingerprint.short) in the lock, \(step.fingerprint.short) replayed")
-            }
-        }
-        if reasons.isEmpty {
-            Terminal.print("\(url.path): up to date (\(locked.migrations.count) migration(s))")
-        } else {
-            Terminal.print("\(url.path): stale; run `schema-reconcile fingerprint --write-lock`")
-            for reason in reasons { Terminal.print("  - \(reason)") }
-            throw ArgumentParser.ExitCode(SchemaReconciler.ExitCode.repairable.rawValue)
-        }
+        if report.exitCode != .ok { throw ReportedExit(exitCode: report.exitCode) }
     }
 }

@@ -5,7 +5,8 @@ import SchemaReconciler
 struct PlanChoices: ParsableArguments {
     @Option(name: .customLong("assume-version"),
             help: ArgumentHelp("Claim this version inside a schema-silent range (or settle an ambiguous match).",
-                               valueName: "n"))
+                               valueName: "n"),
+            transform: NumericOption.version)
     var assumeVersion: Int64?
 
     @Flag(name: .customLong("drop-unproven"),
@@ -17,7 +18,8 @@ struct PlanChoices: ParsableArguments {
 
     @Option(name: .customLong("accept-edit"),
             help: ArgumentHelp("Accept the bundled text of an edited schema-silent migration: its row is re-stamped (repeatable).",
-                               valueName: "version"))
+                               valueName: "version"),
+            transform: NumericOption.version)
     var acceptEdits: [Int64] = []
 
     @Option(name: .customLong("reference"),

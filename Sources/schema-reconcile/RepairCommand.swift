@@ -3,17 +3,19 @@ import Foundation
 import SchemaReconciler
 
 /// `schema-reconcile repair`: rewrite ledgers so they tell the truth, safely.
-struct RepairCommand: ParsableCommand {
+struct RepairCommand: FormattedCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
         abstract: "Rewrite each database's ledger so the migrator starts again, after a verified backup.",
         discussion: """
             Reads the database first (quick_check, then the plan); writes only when the plan is decided. \
-            Before writing it makes a verified backup with SQLite's online backup API (beside the database, \
-            named with a timestamp, unless --backup or --no-backup), then in one BEGIN IMMEDIATE transaction \
-            confirms nothing moved since the plan, writes only the ledger table, re-checks it as sqlx's start-up \
-            check does, and commits. Any surprise rolls back. Migration SQL is never run against the database \
-            and user tables are never touched. An audit record (JSON) is written beside the backup.
+            Then it takes the write lock (BEGIN IMMEDIATE) and confirms nothing moved since the plan; makes a \
+            verified backup with SQLite's online backup API (beside the database, named with a timestamp, \
+            unless --backup or --no-backup; written under a temporary name and renamed into place once \
+            verified); writes only the ledger table, re-checks it as sqlx's start-up check does, and commits. \
+            Any surprise rolls back. Migration SQL is never run against the database and user tables are \
+            never touched. An audit record (JSON) is written beside the backup. Files are created with \
+            O_EXCL|O_NOFOLLOW and the database's permission bits: never through a link, never over a file.
 
             When the app holds the database, repair fails after --busy-timeout with exit 3.
             """)
@@ -31,7 +33,9 @@ struct RepairCommand: ParsableCommand {
     var noBackup = false
 
     @Option(name: .customLong("busy-timeout"),
-            help: ArgumentHelp("How long to wait for another process's lock, in milliseconds.", valueName: "ms"))
+            help: ArgumentHelp("How long to wait for another process's lock, in milliseconds (0 to 3600000).",
+                               valueName: "ms"),
+            transform: NumericOption.busyTimeout)
     var busyTimeoutMilliseconds: Int = Int(HardenedDatabase.defaultBusyTimeout * 1000)
 
     @OptionGroup var migrations: MigrationOptions
@@ -43,7 +47,6 @@ struct RepairCommand: ParsableCommand {
         if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil || selection.recursive) {
             throw ValidationError("--backup PATH names one file; with several databases let each get its own backup")
         }
-        guard busyTimeoutMilliseconds >= 0 else { throw ValidationError("--busy-timeout must be zero or more") }
     }
 
     func run() throws {
@@ -55,8 +58,13 @@ struct RepairCommand: ParsableCommand {
         // Each database is repaired on its own: its own backup, its own transaction.
         var reports: [(String?, RepairReport)] = []
         for group in groups {
-            var report = RepairReport(group.paths.map { group.reconciler.repair(databaseAt: $0, options: options) },
-                                      reconciler: group.reconciler)
+            let outcomes = group.paths.map { group.reconciler.repair(databaseAt: $0, options: options) }
+            for outcome in outcomes {
+                if let failure = outcome.auditFailure {
+                    Terminal.printError("schema-reconcile: warning: \(outcome.path): repaired, but the audit record could not be written: \(failure)")
+                }
+            }
+            var report = RepairReport(outcomes, reconciler: group.reconciler)
             report.settings = settings
             reports.append((group.heading, report))
         }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import SchemaReconciler
 
 /// The `schema-reconcile` command: subcommands parse arguments and render reports; the library decides.
 @main
@@ -14,7 +16,60 @@ struct SchemaReconcile: ParsableCommand {
 
             Exit codes: 0 fine, 1 drift that `repair` fixes, 2 drift that needs a person, \
             3 a database could not be read, 64 usage error or invalid migration set. \
-            With several databases the worst code wins.
+            With several databases the worst code wins. With --format json every outcome, failures \
+            included, is one JSON document on stdout (failures are also said on stderr).
             """,
+        version: ToolVersion.description,
         subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self])
+
+    static func main() {
+        InterruptCleanup.install()
+        Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Parses `arguments`, runs the command and renders any failure; returns the exit code.
+    static func run(_ arguments: [String]) -> Int32 {
+        // `-V` is the short spelling of `--version`, which the parser only knows in its long form.
+        let arguments = arguments == ["-V"] ? ["--version"] : arguments
+        var format = OutputFormat.requested(in: arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            if let formatted = command as? any FormattedCommand { format = formatted.output.format }
+            try command.run()
+            return 0
+        } catch let reported as ReportedExit {
+            return reported.exitCode.rawValue
+        } catch let failure as CommandFailure {
+            Terminal.printError("schema-reconcile: \(failure.message)")
+            if format == .json { Terminal.print(FailureReport(message: failure.message, exitCode: failure.exitCode).json()) }
+            return failure.exitCode.rawValue
+        } catch let code as ArgumentParser.ExitCode {
+            return code.rawValue
+        } catch {
+            return renderParserError(error, format: format)
+        }
+    }
+
+    /// Help and `--version` go to stdout; a usage error goes to stderr with the usage line (exit 64),
+    /// and as a JSON document on stdout under `--format json`.
+    private static func renderParserError(_ error: any Error, format: OutputFormat) -> Int32 {
+        let code = exitCode(for: error)
+        if code == .success {
+            Terminal.print(fullMessage(for: error))
+            return 0
+        }
+        let message = self.message(for: error)
+        let full = fullMessage(for: error)
+        // The message may quote an argument, so it is escaped; the usage lines after it are the parser's own.
+        Terminal.printError("Error: " + message)
+        if full.hasPrefix("Error: " + message) {
+            let usage = full.dropFirst(("Error: " + message).count).drop { $0 == "\n" }
+            if !usage.isEmpty { Terminal.printErrorText(String(usage)) }
+        }
+        if format == .json {
+            let exitCode = SchemaReconciler.ExitCode(rawValue: code.rawValue) ?? .usage
+            Terminal.print(FailureReport(message: message, exitCode: exitCode).json())
+        }
+        return code.rawValue
+    }
 }

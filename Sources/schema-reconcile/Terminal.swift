@@ -1,4 +1,5 @@
 import Foundation
+import SchemaReconciler
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,8 +23,14 @@ enum Terminal {
         Swift.print(text)
     }
 
-    /// Writes one line to standard error.
+    /// Writes one line to standard error; control characters in it (a newline or ESC from a file
+    /// name) are escaped, so it stays one line and cannot drive the terminal.
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((ControlCharacters.escape(line) + "\n").utf8))
+    }
+
+    /// Writes text the tool itself composed (usage lines), unescaped, to standard error.
+    static func printErrorText(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }

@@ -78,3 +78,8 @@ func sha384sum(_ file: URL) throws -> String {
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
 }
+
+extension Tag {
+    /// Tests that take seconds (large databases, many processes).
+    @Tag static var slow: Self
+}

@@ -110,7 +110,9 @@ public struct FingerprintLock: Sendable, Codable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        // A new file beside the lock, renamed over it: never written through a link planted at its name.
+        let mode: mode_t = ExclusiveFile.entryKind(url.path) == S_IFREG ? ExclusiveFile.modeBits(of: url.path) : 0o644
+        try ExclusiveFile.replace(url.path, with: try encoder.encode(self) + Data("\n".utf8), mode: mode)
     }
 
     // MARK: - Quick index

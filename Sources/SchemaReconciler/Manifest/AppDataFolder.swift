@@ -33,6 +33,13 @@ public struct AppDataFolder: Sendable {
         guard !manifest.databases.isEmpty else {
             throw ConfigurationError(path: manifest.url.path, message: "declares no [[database]] entries for --app-dir")
         }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw ConfigurationError(path: url.path, message: "app data folder does not exist")
+        }
+        guard isFolder.boolValue else {
+            throw ConfigurationError(path: url.path, message: "is not a folder (--app-dir takes the app's data folder)")
+        }
         var groups: [Group] = []
         let manifestFolder = manifest.url.deletingLastPathComponent()
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []

@@ -33,6 +33,8 @@ public struct RepairOutcome: Sendable, Hashable, Codable {
     public var backupPath: String?
     /// Where the audit record is.
     public var auditPath: String?
+    /// Why the audit record could not be written, when the repair committed without it (exit 3).
+    public var auditFailure: String? = nil
     /// Ledger rows before and after (repaired only).
     public var ledgerBefore: [LedgerRow]
     public var ledgerAfter: [LedgerRow]?

@@ -5,10 +5,11 @@ extension Reconciler {
     /// Rewrites the ledger of the database at `path` so it tells the truth, or explains why not.
     ///
     /// The order is fixed: open read-only and run `quick_check`; make the plan; stop there if there is
-    /// nothing to do, a decision a person must make, or `dryRun`; back up through SQLite's online backup
-    /// API and verify the copy; then in one `BEGIN IMMEDIATE` transaction confirm the schema and
-    /// ledger still hash to what the plan was made from, write only the ledger table (triggers off),
-    /// re-validate as sqlx's start-up check does, and commit. Any surprise rolls back. Never throws.
+    /// nothing to do, a decision a person must make, or `dryRun`; take the write lock (`BEGIN
+    /// IMMEDIATE`) and confirm the schema and ledger still hash to what the plan was made from; back
+    /// up through SQLite's online backup API and verify the copy; write only the ledger table
+    /// (triggers off), re-validate as sqlx's start-up check does, and commit. Any surprise rolls back.
+    /// A database another process holds gets no backup. Never throws.
     ///
     /// ```swift
     /// let outcome = reconciler.repair(databaseAt: "state.sqlite")
@@ -153,19 +154,23 @@ struct Repairer {
         case .besideDatabase: backupPath = Backup.defaultPath(for: path, at: options.now())
         case .at(let explicit): backupPath = explicit
         }
-        if let backupPath { try Backup.checkWritable(backupPath) }
+        if let backupPath { try Backup.checkWritable(backupPath, database: path) }
 
         let queue = try HardenedDatabase.open(path: path, access: .readWrite, busyTimeout: options.busyTimeout)
         defer { try? queue.close() }
-        if let backupPath {
-            try Backup.make(of: queue, at: backupPath, expected: basis, reconciler: reconciler)
-            outcome.backupPath = backupPath
-        }
-        FaultInjection.pause(at: .afterBackup)
+        // The write lock comes first: a database another process holds gets no backup, so retrying
+        // while the app runs does not fill the disk; and the backup is exactly what the write starts from.
         let after = try queue.writeWithoutTransaction { db -> DatabaseObservation in
             try HardenedDatabase.setTriggersEnabled(false, in: db)
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
+                try confirmUnchanged(since: basis, db: db)
+                if let backupPath {
+                    try Backup.make(of: path, at: backupPath, expected: basis, reconciler: reconciler,
+                                    busyTimeout: options.busyTimeout)
+                    outcome.backupPath = backupPath
+                }
+                FaultInjection.pause(at: .afterBackup)
                 let observation = try transaction(plan: plan, basis: basis, db: db)
                 FaultInjection.pause(at: .beforeCommit)
                 try db.execute(sql: "COMMIT")
@@ -182,7 +187,27 @@ struct Repairer {
         let written = plan.actions.filter(\.writes).count
         outcome.message = "\(written) ledger write(s) committed"
             + (backupPath.map { "; backup at \($0)" } ?? "; no backup (--no-backup)")
-        outcome.auditPath = writeAudit(outcome: outcome, plan: plan)
+        switch writeAudit(outcome: outcome, plan: plan) {
+        case .success(let auditPath):
+            outcome.auditPath = auditPath
+        case .failure(let failure):
+            // The repair stands, but its record is missing: say so and do not exit as if all went well.
+            outcome.auditFailure = failure.description
+            outcome.message += "; but the audit record could not be written (\(failure.description))"
+            outcome.exitCode = max(outcome.exitCode, .unreadable)
+        }
+    }
+
+    /// Under the write lock, before anything else: the schema and ledger still hash to what the plan
+    /// was made from, or nothing happens (not even a backup). The write step checks again on its own;
+    /// nothing can change in between, since this connection holds the lock.
+    private func confirmUnchanged(since basis: DatabaseObservation, db: Database) throws {
+        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
+                                                   known: reconciler.timeline.knownObjects)
+        guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
+            throw Stop(message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
+                       exitCode: .unreadable)
+        }
     }
 
     /// Inside `BEGIN IMMEDIATE`: confirm, write, re-validate. Throws to roll back.
@@ -285,26 +310,28 @@ struct Repairer {
         var ledgerAfter: [LedgerRow]?
     }
 
-    /// Writes the audit record beside the backup (or the database); nil if it could not be written.
-    private func writeAudit(outcome: RepairOutcome, plan: RepairPlan) -> String? {
+    /// Writes the audit record beside the backup (or the database), as a new file with the database's
+    /// permission bits: never through a link, never over an existing file.
+    private func writeAudit(outcome: RepairOutcome, plan: RepairPlan) -> Result<String, ExclusiveFile.Failure> {
         let formatter = ISO8601DateFormatter()
         let now = options.now()
-        let auditPath: String
-        if let backup = outcome.backupPath {
-            auditPath = backup + ".audit.json"
-        } else {
-            let backupName = Backup.defaultPath(for: path, at: now)
-            auditPath = backupName.replacingOccurrences(of: ".backup-", with: ".repair-").dropLast(".sqlite".count) + ".audit.json"
-        }
+        let auditPath = outcome.backupPath.map(Backup.auditPath(forBackup:))
+            ?? Backup.auditPath(withoutBackupFor: path, at: now)
         let record = AuditRecord(time: formatter.string(from: now), database: path, backup: outcome.backupPath,
                                  verdictBefore: outcome.before.verdict.rawValue, verdictAfter: outcome.after?.verdict.rawValue,
                                  plan: plan.actions, ledgerBefore: outcome.ledgerBefore, ledgerAfter: outcome.ledgerAfter)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(record), (try? data.write(to: URL(fileURLWithPath: auditPath))) != nil else {
-            return nil
+        do {
+            // The record holds only strings, integers, booleans and digests, which always encode.
+            let data = try encoder.encode(record)
+            try ExclusiveFile.write(data, toNewFileAt: auditPath, mode: ExclusiveFile.modeBits(of: path))
+            return .success(auditPath)
+        } catch let failure as ExclusiveFile.Failure {
+            return .failure(failure)
+        } catch {
+            return .failure(ExclusiveFile.Failure(path: auditPath, code: EIO, doing: "cannot encode the audit record"))
         }
-        return auditPath
     }
 
     private func failure(_ diagnosis: Diagnosis, _ message: String, _ code: ExitCode) -> RepairOutcome {

@@ -271,10 +271,15 @@ extension DiagnosisReport {
 // MARK: - Phrases shared by text and Markdown
 
 extension DiagnosisReport {
-    /// `schema at 23`, `empty schema`, or `schema matches no version (nearest 12)`.
+    /// `schema at 23`, `empty schema`, `no migrated objects, 2 foreign object(s)`, or
+    /// `schema matches no version (nearest 12)`.
     static func schemaPhrase(_ diagnosis: Diagnosis) -> String? {
         if let range = diagnosis.matchedVersions {
-            return range.highest == 0 ? "empty schema" : "schema at \(range)"
+            guard range.highest == 0 else { return "schema at \(range)" }
+            // Tables no migration creates are not an empty schema: say what is there.
+            let foreign = diagnosis.findings.filter { $0.kind == .foreignObjects }
+                .flatMap { $0.evidence.flatMap(\.objects) }
+            return foreign.isEmpty ? "empty schema" : "no migrated objects, \(Set(foreign).count) foreign object(s)"
         }
         if let nearest = diagnosis.nearestVersion { return "schema matches no version (nearest \(nearest))" }
         return nil
@@ -369,8 +374,8 @@ extension DiagnosisReport {
 
     private func verdictLine(_ diagnosis: Diagnosis, _ style: TextStyle) -> String {
         let code = diagnosis.exitCode
-        let detail = Self.verdictDetail(diagnosis)
-        return "\(style(diagnosis.path, .bold)): \(style.severity(diagnosis.verdict.rawValue, code))"
+        let detail = ControlCharacters.escape(Self.verdictDetail(diagnosis))
+        return "\(style(ControlCharacters.escape(diagnosis.path), .bold)): \(style.severity(diagnosis.verdict.rawValue, code))"
             + (detail.isEmpty ? "" : " — \(detail)") + " " + style("(exit \(code.rawValue))", .dim)
     }
 
@@ -378,7 +383,8 @@ extension DiagnosisReport {
         var lines = [verdictLine(diagnosis, style)]
         guard diagnosis.verdict != .unreadable else { return lines }
         for finding in diagnosis.findings {
-            lines.append("  " + style.severity(finding.kind.rawValue, finding.exitCode) + ": " + finding.message)
+            lines.append("  " + style.severity(finding.kind.rawValue, finding.exitCode) + ": "
+                         + ControlCharacters.escape(finding.message))
         }
         return lines
     }
@@ -402,15 +408,16 @@ extension DiagnosisReport {
 
         // Ledger summary.
         let ledger = diagnosis.ledger
+        let table = ControlCharacters.escape(ledger.table)
         var ledgerText: String
         if !ledger.exists {
-            ledgerText = "no \(ledger.table) table"
+            ledgerText = "no \(table) table"
         } else if Self.isLedgerUnusable(diagnosis) {
-            ledgerText = "\(ledger.table): cannot be read as a ledger"
+            ledgerText = "\(table): cannot be read as a ledger"
         } else if ledger.versions.isEmpty {
-            ledgerText = "\(ledger.table): no rows"
+            ledgerText = "\(table): no rows"
         } else {
-            ledgerText = "\(ledger.table): \(ledger.versions.count) row(s), versions \(ReportLayout.ranges(ledger.versions))"
+            ledgerText = "\(table): \(ledger.versions.count) row(s), versions \(ReportLayout.ranges(ledger.versions))"
         }
         if !ledger.dirty.isEmpty { ledgerText += "; dirty \(ReportLayout.ranges(ledger.dirty))" }
         if !ledger.checksumMismatches.isEmpty {
@@ -432,7 +439,8 @@ extension DiagnosisReport {
         if !diagnosis.findings.isEmpty {
             lines.append("  " + style("findings", .dim))
             for finding in diagnosis.findings {
-                lines.append("    " + style.severity(finding.kind.rawValue, finding.exitCode) + "  " + finding.message
+                lines.append("    " + style.severity(finding.kind.rawValue, finding.exitCode) + "  "
+                             + ControlCharacters.escape(finding.message)
                              + " " + style("[exit \(finding.exitCode.rawValue)]", .dim))
                 for evidence in finding.evidence {
                     lines.append("      - " + evidenceText(evidence, style))
@@ -445,9 +453,9 @@ extension DiagnosisReport {
     }
 
     private func evidenceText(_ evidence: Finding.Evidence, _ style: TextStyle) -> String {
-        var text = evidence.detail
+        var text = ControlCharacters.escape(evidence.detail)
         let unnamed = Self.unnamedObjects(evidence)
-        if !unnamed.isEmpty { text += style(" (\(unnamed.joined(separator: ", ")))", .dim) }
+        if !unnamed.isEmpty { text += style(ControlCharacters.escape(" (\(unnamed.joined(separator: ", ")))"), .dim) }
         return text
     }
 
@@ -456,8 +464,10 @@ extension DiagnosisReport {
         if !plan.blockers.isEmpty {
             lines.append("  " + style("refused:", .red, .bold) + " nothing would be written")
             for blocker in plan.blockers {
-                var line = "    - " + blocker.reason
-                if let flag = Self.settlingFlag(blocker) { line += " " + style("[settle with \(flag)]", .cyan) }
+                var line = "    - " + ControlCharacters.escape(blocker.reason)
+                if let flag = Self.settlingFlag(blocker) {
+                    line += " " + style(ControlCharacters.escape("[settle with \(flag)]"), .cyan)
+                }
                 lines.append(line)
             }
         }
@@ -468,7 +478,9 @@ extension DiagnosisReport {
         var heading = plan.blockers.isEmpty ? "plan" : "plan once settled"
         if let target = plan.targetVersion { heading += " (ledger to claim \(target))" }
         lines.append("  " + style(heading, .dim))
-        let headlines = plan.actions.map(Self.actionHeadline)
+        let headlines = plan.actions.map(Self.actionHeadline).map { headline in
+            (kind: headline.kind, version: headline.version, description: ControlCharacters.escape(headline.description))
+        }
         let kindWidth = headlines.map(\.kind.count).max() ?? 0
         let versionWidth = headlines.map(\.version.count).max() ?? 0
         let descriptionWidth = headlines.map(\.description.count).max() ?? 0
@@ -477,7 +489,7 @@ extension DiagnosisReport {
             if versionWidth > 0 { line += " " + ReportLayout.padLeft(headline.version, versionWidth) }
             if descriptionWidth > 0 { line += " " + ReportLayout.pad(headline.description, descriptionWidth) }
             if let digests = Self.actionDigests(action) { line += "  " + style("(\(digests))", .dim) }
-            line += "  — " + action.reason
+            line += "  — " + ControlCharacters.escape(action.reason)
             lines.append(line)
         }
         return lines

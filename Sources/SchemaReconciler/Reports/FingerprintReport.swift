@@ -252,26 +252,27 @@ extension FingerprintReport {
     /// ```
     public func text(useColor: Bool = false) -> String {
         let style = TextStyle(enabled: useColor)
+        let printable = ControlCharacters.escape
         var lines: [String] = []
-        var heading = "\(migrationsFolder): \(entries.count) migration(s)"
+        var heading = "\(printable(migrationsFolder)): \(entries.count) migration(s)"
         if let tip {
             heading += ", tip \(tip.version) (fingerprint \(tip.fingerprint.short))"
         }
         lines.append(style(heading, .bold))
         var settings: [String] = []
-        if ledgerTable != SQLxLedger.defaultTableName { settings.append("ledger table \(ledgerTable)") }
+        if ledgerTable != SQLxLedger.defaultTableName { settings.append("ledger table \(printable(ledgerTable))") }
         if !ignoredCharacters.isEmpty { settings.append("ignored chars \(ignoredCharacters.joined(separator: " "))") }
-        if !ignoredObjects.isEmpty { settings.append("ignoring \(ignoredObjects.joined(separator: ", "))") }
+        if !ignoredObjects.isEmpty { settings.append("ignoring \(printable(ignoredObjects.joined(separator: ", ")))") }
         if !trackedPragmas.isEmpty { settings.append("tracking pragma \(trackedPragmas.joined(separator: ", "))") }
         if !settings.isEmpty { lines.append(style(settings.joined(separator: "; "), .dim)) }
         for setting in self.settings where setting.source != "default" {
-            lines.append(style("\(setting.name) = \(setting.value)  (from \(setting.source))", .dim))
+            lines.append(style(printable("\(setting.name) = \(setting.value)  (from \(setting.source))"), .dim))
         }
-        if let fingerprintSource { lines.append(style(fingerprintSource, .dim)) }
+        if let fingerprintSource { lines.append(style(printable(fingerprintSource), .dim)) }
         guard !entries.isEmpty else { return lines.joined(separator: "\n") }
 
         let versionWidth = max("version".count, entries.map { "\($0.version)".count }.max() ?? 0)
-        let descriptionWidth = max("description".count, entries.map(\.description.count).max() ?? 0)
+        let descriptionWidth = max("description".count, entries.map { printable($0.description).count }.max() ?? 0)
         let hashWidth = 12
         lines.append(style([ReportLayout.padLeft("version", versionWidth), ReportLayout.pad("description", descriptionWidth),
                             ReportLayout.pad("checksum", hashWidth), ReportLayout.pad("fingerprint", hashWidth),
@@ -280,7 +281,7 @@ extension FingerprintReport {
             var effect = entry.isSchemaSilent ? style("schema-silent", .yellow) : coloredEffect(entry, style)
             if entry.noTransaction { effect += style("  [no-transaction]", .cyan) }
             lines.append([ReportLayout.padLeft("\(entry.version)", versionWidth),
-                          ReportLayout.pad(entry.description, descriptionWidth),
+                          ReportLayout.pad(printable(entry.description), descriptionWidth),
                           style(entry.checksum.short, .dim),
                           entry.fingerprint.short,
                           effect].joined(separator: "  "))
@@ -289,8 +290,10 @@ extension FingerprintReport {
     }
 
     private func coloredEffect(_ entry: Entry, _ style: TextStyle) -> String {
-        let parts = entry.added.map { style("+" + $0, .green) } + entry.changed.map { style("~" + $0, .yellow) }
-            + entry.removed.map { style("-" + $0, .red) }
+        let printable = ControlCharacters.escape
+        let parts = entry.added.map { style("+" + printable($0), .green) }
+            + entry.changed.map { style("~" + printable($0), .yellow) }
+            + entry.removed.map { style("-" + printable($0), .red) }
         return parts.joined(separator: ", ")
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Escaping and tables for GitHub-flavoured Markdown (CI step summaries).
 enum Markdown {
-    /// Text made safe for a GitHub-flavoured Markdown table cell or list item.
+    /// Text made safe for a GitHub-flavoured Markdown table cell or list item: line breaks become
+    /// spaces and other control characters escapes (see ``ControlCharacters``).
     static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
@@ -12,7 +13,12 @@ enum Markdown {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\n", "\r\n", "\r": out += " "
-            default: out.append(character)
+            default:
+                if character.unicodeScalars.contains(where: ControlCharacters.needsEscape) {
+                    out += ControlCharacters.escape(String(character))
+                } else {
+                    out.append(character)
+                }
             }
         }
         return out
@@ -22,7 +28,9 @@ enum Markdown {
     static func code(_ text: String) -> String {
         let fence = text.contains("`") ? "``" : "`"
         let padded = text.hasPrefix("`") || text.hasSuffix("`") ? " \(text) " : text
-        return fence + padded.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") + fence
+        let flat = padded.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "\r", with: " ")
+        return fence + ControlCharacters.escape(flat).replacingOccurrences(of: "|", with: "\\|") + fence
     }
 
     /// A table with a header row; `alignments` holds `---`, `---:` or `:---:` per column.

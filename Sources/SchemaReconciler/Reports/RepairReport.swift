@@ -45,10 +45,14 @@ public struct RepairReport: Sendable {
             var lines = [DiagnosisReport([outcome.before]).text(useColor: useColor, detail: .full)]
             if outcome.before.verdict != .unreadable || outcome.status != .failed {
                 lines.append("  " + style("result", .dim) + "    " + style.severity(outcome.status.rawValue, outcome.exitCode)
-                             + ": " + outcome.message)
+                             + ": " + ControlCharacters.escape(outcome.message))
             }
-            if let backup = outcome.backupPath { lines.append("  " + style("backup", .dim) + "    " + backup) }
-            if let audit = outcome.auditPath { lines.append("  " + style("audit", .dim) + "     " + audit) }
+            if let backup = outcome.backupPath {
+                lines.append("  " + style("backup", .dim) + "    " + ControlCharacters.escape(backup))
+            }
+            if let audit = outcome.auditPath {
+                lines.append("  " + style("audit", .dim) + "     " + ControlCharacters.escape(audit))
+            }
             if let after = outcome.after {
                 lines.append("  " + style("after", .dim) + "     " + style.severity(after.verdict.rawValue, after.exitCode)
                              + " (exit \(after.exitCode.rawValue))")

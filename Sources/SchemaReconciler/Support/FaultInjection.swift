@@ -10,6 +10,8 @@ import Foundation
 enum FaultInjection {
     /// Moments a repair can be paused at.
     enum Point: String {
+        /// The write lock is held and the backup is part-way written under its temporary name.
+        case duringBackup = "during-backup"
         /// The verified backup exists; no write transaction has begun.
         case afterBackup = "after-backup"
         /// Inside `BEGIN IMMEDIATE`, every ledger write done, not yet committed.

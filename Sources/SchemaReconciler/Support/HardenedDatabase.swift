@@ -20,6 +20,9 @@ public enum HardenedDatabase {
     /// Default time to wait for another process's lock before giving up.
     public static let defaultBusyTimeout: TimeInterval = 3
 
+    /// The longest busy timeout SQLite can take (`Int32.max` milliseconds); longer ones are clamped.
+    public static let maximumBusyTimeout: TimeInterval = TimeInterval(Int32.max / 1000)
+
     /// A GRDB configuration with the hardening applied on every connection.
     ///
     /// `trustedSchema` stays false for user databases: functions in their views, triggers and
@@ -29,7 +32,8 @@ public enum HardenedDatabase {
                                      trustedSchema: Bool = false) -> Configuration {
         var configuration = Configuration()
         configuration.readonly = access == .readOnly
-        configuration.busyMode = .timeout(busyTimeout)
+        // GRDB converts the timeout to whole milliseconds in an Int32: clamp rather than trap.
+        configuration.busyMode = .timeout(min(max(busyTimeout, 0), maximumBusyTimeout))
         configuration.foreignKeysEnabled = false
         configuration.label = "schema-reconcile"
         configuration.prepareDatabase { db in
@@ -61,9 +65,26 @@ public enum HardenedDatabase {
     /// The repair's connection therefore trusts the schema but runs with triggers off, foreign keys
     /// off, no extension loading and no application functions, and writes only the ledger table: no
     /// code a hostile schema could plant runs on its writes.
+    ///
+    /// `path` is a file name, exactly as given: `file:x.sqlite` is the file named so in the current
+    /// folder, not a SQLite URI, and `:memory:` is a file too (see ``sqlitePath(for:)``).
     public static func open(path: String, access: Access, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> DatabaseQueue {
-        try DatabaseQueue(path: path, configuration: configuration(access: access, busyTimeout: busyTimeout,
-                                                                  trustedSchema: access == .readWrite))
+        try DatabaseQueue(path: sqlitePath(for: path),
+                          configuration: configuration(access: access, busyTimeout: busyTimeout,
+                                                       trustedSchema: access == .readWrite))
+    }
+
+    /// The name to hand SQLite so it opens the file `path` names and nothing else.
+    ///
+    /// SQLite reads a name starting with `file:` as a URI when URI handling is on (the system library
+    /// may enable it at build time), and treats `:memory:` and the empty name specially. A relative
+    /// name gets a `./` in front, which none of those forms start with; absolute names are unchanged.
+    ///
+    /// ```swift
+    /// HardenedDatabase.sqlitePath(for: "file:yy.sqlite") // "./file:yy.sqlite"
+    /// ```
+    public static func sqlitePath(for path: String) -> String {
+        path.hasPrefix("/") ? path : "./" + path
     }
 
     /// Opens a private in-memory database for replaying migrations.
