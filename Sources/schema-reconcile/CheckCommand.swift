@@ -26,6 +26,10 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var plan: PlanChoices
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        try output.require([.text, .json, .markdown, .junit, .github], command: "check")
+    }
+
     func run() throws {
         // A launcher's check: decide healthy databases from the lock's quick index, without replay.
         if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock {
@@ -55,8 +59,6 @@ struct CheckCommand: ParsableCommand {
                                      tipVersion: results.first?.tipVersion ?? nil)
         report.settings = settings.sources
         report.fingerprintSource = results.first?.fingerprintSource.description
-        try GroupedOutput.emit(texts: [(nil, report.text(useColor: Terminal.useColor, detail: .brief))],
-                               jsons: [report.json()], markdowns: [report.markdown()], format: output.format,
-                               exitCode: report.exitCode)
+        try DiagnosisOutput.render([(nil, report)], format: output.format, detail: .brief)
     }
 }

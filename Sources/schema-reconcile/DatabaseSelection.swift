@@ -69,6 +69,9 @@ enum GroupedOutput {
             }
         case .markdown:
             Terminal.print(markdowns.joined(separator: "\n\n"))
+        case .junit, .github, .html:
+            // Commands reject these in validate(); reaching here is a usage error, said plainly.
+            throw CommandFailure.exit("--format \(format.rawValue) is not available for this command")
         }
         if exitCode != .ok { throw ArgumentParser.ExitCode(exitCode.rawValue) }
     }

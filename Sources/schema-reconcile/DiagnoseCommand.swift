@@ -17,6 +17,10 @@ struct DiagnoseCommand: ParsableCommand {
     @OptionGroup var plan: PlanChoices
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        try output.require([.text, .json, .markdown, .junit, .github, .html], command: "diagnose")
+    }
+
     func run() throws {
         try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
                                 options: plan.planOptions(),

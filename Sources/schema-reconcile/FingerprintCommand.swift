@@ -25,6 +25,7 @@ struct FingerprintCommand: ParsableCommand {
 
     func validate() throws {
         if writeLock && checkLock { throw ValidationError("--write-lock and --check-lock cannot be combined") }
+        try output.require([.text, .json, .markdown, .html], command: "fingerprint")
     }
 
     func run() throws {
@@ -32,12 +33,15 @@ struct FingerprintCommand: ParsableCommand {
             try runLock()
             return
         }
-        var report = FingerprintReport(reconciler: try migrations.makeReconciler())
+        let reconciler = try migrations.makeReconciler()
+        var report = FingerprintReport(reconciler: reconciler)
         report.settings = try migrations.settings().sources
         switch output.format {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
         case .json: Terminal.print(report.json())
         case .markdown: Terminal.print(report.markdown())
+        case .html: Terminal.print(HistoryPage(reconciler: reconciler).html())
+        case .junit, .github: throw CommandFailure.exit("fingerprint does not write --format \(output.format.rawValue)")
         }
     }
 

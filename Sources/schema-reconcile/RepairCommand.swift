@@ -39,6 +39,7 @@ struct RepairCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        try output.require([.text, .json, .markdown], command: "repair")
         if backupPath != nil && noBackup { throw ValidationError("--backup and --no-backup cannot be combined") }
         if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil) {
             throw ValidationError("--backup PATH names one file; with several databases let each get its own backup")
