@@ -16,5 +16,5 @@ struct SchemaReconcile: ParsableCommand {
             3 a database could not be read, 64 usage error or invalid migration set. \
             With several databases the worst code wins.
             """,
-        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self])
+        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self, InitCommand.self])
 }

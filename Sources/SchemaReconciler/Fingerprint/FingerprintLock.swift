@@ -108,9 +108,18 @@ public struct FingerprintLock: Sendable, Codable {
 
     /// Writes the lock as stable, sorted JSON (atomically: a reader never sees half a file).
     public func write(to url: URL) throws {
+        try encoded().write(to: url, options: .atomic)
+    }
+
+    /// The lock's file contents: stable, sorted JSON and a final newline.
+    ///
+    /// ```swift
+    /// try ExclusiveFile.create(at: folder.appendingPathComponent(FingerprintLock.fileName), contents: lock.encoded())
+    /// ```
+    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        return try encoder.encode(self) + Data("\n".utf8)
     }
 
     // MARK: - Quick index
