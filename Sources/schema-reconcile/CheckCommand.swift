@@ -9,7 +9,14 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Same diagnosis as `diagnose`, printed tersely (the JSON document is identical). \
             Exit 0 when every database is fine, 1 when `repair` fixes all drift, 2 when a person must decide, \
-            3 when a database cannot be read.
+            3 when a database cannot be read. Over many databases on a terminal, progress is shown on stderr.
+
+            Examples:
+              schema-reconcile check state.sqlite
+              schema-reconcile check --require-tip --invariants Fixtures/*.sqlite
+              schema-reconcile check --format junit Fixtures/*.sqlite > junit.xml
+              schema-reconcile check --format github Fixtures/*.sqlite
+              schema-reconcile check --app-dir ~/.local/share/myapp
             """)
 
     @OptionGroup var selection: DatabaseSelection
@@ -36,7 +43,7 @@ struct CheckCommand: ParsableCommand {
             try runQuick()
             return
         }
-        try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
+        try DiagnosisOutput.emit(try selection.groups(migrations, progressFor: output.format), settings: try migrations.settings().sources,
                                 options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
                                 format: output.format, detail: .brief)
     }
@@ -46,8 +53,11 @@ struct CheckCommand: ParsableCommand {
         let options = plan.planOptions(requireTip: requireTip)
         let results = try CommandFailure.reporting {
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
-            return try selection.databases.map { path in
-                try Reconciler.quickCheck(databaseAt: path, migrationsFolder: settings.migrationsFolder,
+            let progress = ProgressReporter(format: output.format, activity: "checking", unit: "databases")
+            defer { progress?.finish() }
+            return try selection.databases.enumerated().map { index, path in
+                defer { progress?.update(done: index + 1, total: selection.databases.count) }
+                return try Reconciler.quickCheck(databaseAt: path, migrationsFolder: settings.migrationsFolder,
                                           ignoredCharacters: settings.ignoredCharacters, ledger: ledger,
                                           ignored: migrations.ignore.map(NamePattern.init), options: options)
             }

@@ -25,8 +25,10 @@ struct DatabaseSelection: ParsableArguments {
         var heading: String?
     }
 
-    func groups(_ migrations: MigrationOptions) throws -> [Group] {
-        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: databases)] }
+    func groups(_ migrations: MigrationOptions, progressFor format: OutputFormat? = nil) throws -> [Group] {
+        guard let appDir else {
+            return [Group(reconciler: try migrations.makeReconciler(progressFor: format), paths: databases)]
+        }
         let settings = try migrations.settings()
         let manifestURL = settings.migrationsFolder.appendingPathComponent(Manifest.fileName)
         let expanded = try CommandFailure.reporting { () throws -> [AppDataFolder.Group] in
@@ -41,7 +43,7 @@ struct DatabaseSelection: ParsableArguments {
                 Terminal.printError("schema-reconcile: note: no file in \(appDir) matches \(group.pattern)")
                 continue
             }
-            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder)
+            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder, progressFor: format)
             groups.append(Group(reconciler: reconciler, paths: group.paths,
                                 heading: "\(group.pattern) with \(group.migrationsFolder.path)"))
         }

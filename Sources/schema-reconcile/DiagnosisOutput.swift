@@ -7,12 +7,19 @@ enum DiagnosisOutput {
     static func emit(_ groups: [DatabaseSelection.Group], settings: [ResolvedSettings.Setting], options: PlanOptions,
                      format: OutputFormat, detail: DiagnosisReport.Detail) throws {
         var reports: [(String?, DiagnosisReport)] = []
+        let total = groups.map(\.paths.count).reduce(0, +)
+        let progress = ProgressReporter(format: format, activity: "diagnosing", unit: "databases")
+        var done = 0
         for group in groups {
-            let diagnoses = group.paths.map { group.reconciler.diagnose(databaseAt: $0, options: options) }
+            let diagnoses = group.paths.map { path in
+                defer { done += 1; progress?.update(done: done, total: total) }
+                return group.reconciler.diagnose(databaseAt: path, options: options)
+            }
             var report = DiagnosisReport(diagnoses, reconciler: group.reconciler)
             report.settings = settings
             reports.append((group.heading, report))
         }
+        progress?.finish()
         if format == .html {
             let pages = zip(groups, reports).map { group, entry in
                 HistoryPage(reconciler: group.reconciler, diagnoses: entry.1.diagnoses)

@@ -10,6 +10,12 @@ struct FingerprintCommand: ParsableCommand {
             Replays the migrations into a private in-memory database and hashes the canonical schema \
             after each version. A schema-silent migration (data-only, or DDL with no net effect) has \
             the same fingerprint as the version before it; a database at either cannot be told apart.
+
+            Examples:
+              schema-reconcile fingerprint --migrations migrations
+              schema-reconcile fingerprint --write-lock
+              schema-reconcile fingerprint --check-lock
+              schema-reconcile fingerprint --format html > history.html
             """)
 
     @Flag(name: .customLong("write-lock"),
@@ -33,7 +39,7 @@ struct FingerprintCommand: ParsableCommand {
             try runLock()
             return
         }
-        let reconciler = try migrations.makeReconciler()
+        let reconciler = try migrations.makeReconciler(progressFor: output.format)
         var report = FingerprintReport(reconciler: reconciler)
         report.settings = try migrations.settings().sources
         switch output.format {
@@ -47,7 +53,7 @@ struct FingerprintCommand: ParsableCommand {
 
     /// `--write-lock` and `--check-lock`: always from a fresh replay, never from the lock itself.
     private func runLock() throws {
-        let reconciler = try migrations.makeReconciler(useLock: false)
+        let reconciler = try migrations.makeReconciler(useLock: false, progressFor: output.format)
         let fresh = FingerprintLock(reconciler: reconciler)
         let url = reconciler.migrations.folder.appendingPathComponent(FingerprintLock.fileName)
         if writeLock {

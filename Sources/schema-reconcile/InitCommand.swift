@@ -28,9 +28,12 @@ struct InitCommand: ParsableCommand {
         let settings = try migrations.settings()
         let outcome = try CommandFailure.reporting { () throws -> ProjectSetup.Outcome in
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
+            let progress = ProgressReporter(format: .text, activity: "replaying migrations", unit: "versions")
+            defer { progress?.finish() }
             do {
                 return try ProjectSetup(migrationsFolder: settings.migrationsFolder, ignoredCharacters: settings.ignoredCharacters,
-                                        ledgerTable: ledger.tableName, ignored: migrations.ignore.map(NamePattern.init)).run()
+                                        ledgerTable: ledger.tableName, ignored: migrations.ignore.map(NamePattern.init))
+                    .run(replayProgress: progress?.callback)
             } catch let failure as ProjectSetup.Failure {
                 throw CommandFailure(message: failure.description)
             }

@@ -16,6 +16,12 @@ struct RepairCommand: ParsableCommand {
             and user tables are never touched. An audit record (JSON) is written beside the backup.
 
             When the app holds the database, repair fails after --busy-timeout with exit 3.
+
+            Examples:
+              schema-reconcile repair --dry-run state.sqlite
+              schema-reconcile repair state.sqlite
+              schema-reconcile repair --reference backup.sqlite state.sqlite
+              schema-reconcile repair --app-dir ~/.local/share/myapp
             """)
 
     @OptionGroup var selection: DatabaseSelection
@@ -48,7 +54,7 @@ struct RepairCommand: ParsableCommand {
     }
 
     func run() throws {
-        let groups = try selection.groups(migrations)
+        let groups = try selection.groups(migrations, progressFor: output.format)
         let settings = try migrations.settings().sources
         let backup: BackupChoice = noBackup ? .none : backupPath.map { .at($0) } ?? .besideDatabase
         let options = RepairOptions(plan: plan.planOptions(), dryRun: dryRun, backup: backup,

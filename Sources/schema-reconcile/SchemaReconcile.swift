@@ -15,6 +15,12 @@ struct SchemaReconcile: ParsableCommand {
             Exit codes: 0 fine, 1 drift that `repair` fixes, 2 drift that needs a person, \
             3 a database could not be read, 64 usage error or invalid migration set. \
             With several databases the worst code wins.
+
+            Examples:
+              schema-reconcile init --migrations migrations
+              schema-reconcile check state.sqlite
+              schema-reconcile diagnose state.sqlite
+              schema-reconcile repair state.sqlite
             """,
         subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self, InitCommand.self])
 }

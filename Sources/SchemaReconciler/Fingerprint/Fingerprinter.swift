@@ -41,8 +41,13 @@ public struct Fingerprinter: Sendable {
         self.manifest = manifest
     }
 
-    /// Replays `set` and returns its timeline.
-    public func fingerprint(_ set: MigrationSet) throws -> FingerprintTimeline {
+    /// Replays `set` and returns its timeline; `progress`, if given, is called after each migration
+    /// with the number replayed and the total.
+    ///
+    /// ```swift
+    /// let timeline = try Fingerprinter().fingerprint(set) { done, total in print("\(done)/\(total)") }
+    /// ```
+    public func fingerprint(_ set: MigrationSet, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> FingerprintTimeline {
         var snapshotOptions = options
         snapshotOptions.trackedPragmas = Self.headerPragmas(setBy: set)
         var introspector = SchemaIntrospector(options: snapshotOptions)
@@ -53,7 +58,8 @@ public struct Fingerprinter: Sendable {
                                                   effect: SchemaDiff(from: .empty, to: previous))]
             var schemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
             var pragmaValues = try Self.pragmaValues(snapshotOptions.trackedPragmas, db)
-            for migration in set.applying {
+            let total = set.applying.count
+            for (done, migration) in set.applying.enumerated() {
                 try Self.apply(migration, to: db)
                 let newSchemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
                 let newPragmaValues = try Self.pragmaValues(snapshotOptions.trackedPragmas, db)
@@ -70,6 +76,7 @@ public struct Fingerprinter: Sendable {
                 schemaVersion = newSchemaVersion
                 pragmaValues = newPragmaValues
                 try compileProbes(for: migration.version, db)
+                progress?(done + 1, total)
             }
             try compileInvariants(db)
             return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas,

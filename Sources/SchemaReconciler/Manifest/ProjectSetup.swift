@@ -74,8 +74,8 @@ public struct ProjectSetup: Sendable {
     }
 
     /// Runs the setup. Migration and replay errors (``MigrationSetError``, ``ReplayError``) are thrown
-    /// as they are, before any file is written.
-    public func run() throws -> Outcome {
+    /// as they are, before any file is written. `replayProgress`, if given, is called after each migration replayed.
+    public func run(replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Outcome {
         let manifestURL = migrationsFolder.appendingPathComponent(Manifest.fileName)
         let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
         for url in [manifestURL, lockURL] where Self.exists(url) {
@@ -88,7 +88,7 @@ public struct ProjectSetup: Sendable {
         }
         let set = try layout.loadMigrations(from: migrationsFolder, ignoredCharacters: ignoredCharacters)
         var options = SnapshotOptions(ledgerTable: ledgerTable ?? layout.defaultLedgerTable, ignored: ignored)
-        let timeline = try Fingerprinter(options: options).fingerprint(set)
+        let timeline = try Fingerprinter(options: options).fingerprint(set, progress: replayProgress)
         options.trackedPragmas = timeline.trackedPragmas
         let draft = ManifestDraft(migrations: set, timeline: timeline, ignored: ignored)
 
