@@ -22,7 +22,9 @@ enum DiagnosisOutput {
         progress?.finish()
         if format == .html {
             let pages = zip(groups, reports).map { group, entry in
-                HistoryPage(reconciler: group.reconciler, diagnoses: entry.1.diagnoses)
+                var page = HistoryPage(reconciler: group.reconciler, diagnoses: entry.1.diagnoses)
+                page.folderLabel = DisplayPath.relative(group.reconciler.migrations.folder)
+                return page
             }
             try emitHTML(pages, exitCode: SchemaReconciler.ExitCode.worst(of: reports.map(\.1.exitCode)))
             return

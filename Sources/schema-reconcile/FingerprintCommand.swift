@@ -46,7 +46,10 @@ struct FingerprintCommand: ParsableCommand {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
         case .json: Terminal.print(report.json())
         case .markdown: Terminal.print(report.markdown())
-        case .html: Terminal.print(HistoryPage(reconciler: reconciler).html())
+        case .html:
+            var page = HistoryPage(reconciler: reconciler)
+            page.folderLabel = DisplayPath.relative(reconciler.migrations.folder)
+            Terminal.print(page.html())
         case .junit, .github: throw CommandFailure.exit("fingerprint does not write --format \(output.format.rawValue)")
         }
     }

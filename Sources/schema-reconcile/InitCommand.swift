@@ -38,8 +38,8 @@ struct InitCommand: ParsableCommand {
                 throw CommandFailure(message: failure.description)
             }
         }
-        let folder = Self.display(outcome.migrations.folder)
-        let manifest = Self.display(outcome.manifestURL), lock = Self.display(outcome.lockURL)
+        let folder = DisplayPath.relative(outcome.migrations.folder)
+        let manifest = DisplayPath.relative(outcome.manifestURL), lock = DisplayPath.relative(outcome.lockURL)
         let stubs = outcome.probeStubs
         Terminal.print("\(folder): \(outcome.layout) migrations, \(outcome.migrations.applying.count) version(s)")
         Terminal.print("wrote \(manifest): "
@@ -56,12 +56,5 @@ struct InitCommand: ParsableCommand {
         }
         Terminal.print("  \(step). schema-reconcile fingerprint --check-lock --migrations \(folder)   (in CI, on every change)")
         Terminal.print("  \(step + 1). git add \(manifest) \(lock) && git commit -m 'schema-reconcile manifest and fingerprint lock'")
-    }
-
-    /// A path relative to the working directory when it is inside it.
-    static func display(_ url: URL) -> String {
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
     }
 }

@@ -28,6 +28,8 @@ public struct HistoryPage: Sendable {
     public var diagnoses: [Diagnosis]
     /// Where the fingerprints came from, if known.
     public var fingerprintSource: String?
+    /// How the page names the migrations folder (default: its path); a command passes the path as typed.
+    public var folderLabel: String
 
     /// Creates a page from its parts.
     ///
@@ -41,6 +43,7 @@ public struct HistoryPage: Sendable {
         self.probes = Dictionary((manifest?.probes ?? []).map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         self.diagnoses = diagnoses
         self.fingerprintSource = fingerprintSource
+        self.folderLabel = migrations.folder.path
     }
 
     /// Creates a page for a reconciler's migration set, optionally with databases it diagnosed.
@@ -50,7 +53,16 @@ public struct HistoryPage: Sendable {
     /// ```
     public init(reconciler: Reconciler, diagnoses: [Diagnosis] = []) {
         self.init(migrations: reconciler.migrations, timeline: reconciler.timeline, manifest: reconciler.manifest,
-                  diagnoses: diagnoses, fingerprintSource: reconciler.fingerprintSource.description)
+                  diagnoses: diagnoses, fingerprintSource: Self.phrase(reconciler.fingerprintSource))
+    }
+
+    /// Where the fingerprints came from, without the folder's path (the page names the folder once).
+    static func phrase(_ source: Reconciler.FingerprintSource) -> String {
+        switch source {
+        case .lock: return "fingerprints from \(FingerprintLock.fileName)"
+        case .replay: return "fingerprints from a replay of the migrations"
+        case .replayedStaleLock: return "\(FingerprintLock.fileName) is stale; fingerprints from a replay"
+        }
     }
 
     /// The complete document.
@@ -66,7 +78,7 @@ public struct HistoryPage: Sendable {
     /// let html = HistoryPage.document([statePage, logsPage])
     /// ```
     public static func document(_ pages: [HistoryPage]) -> String {
-        let title = pages.count == 1 ? "Schema history of \(pages[0].migrations.folder.lastPathComponent)" : "Schema history"
+        let title = pages.count == 1 ? "Schema history of \(pages[0].folderLabel)" : "Schema history"
         var out = """
             <!DOCTYPE html>
             <html lang="en">
@@ -94,7 +106,7 @@ public struct HistoryPage: Sendable {
         let lineage = SchemaLineage(timeline: timeline)
         let steps = timeline.steps
         let silent = steps.filter(\.isSchemaSilent).count
-        var out = "<main>\n<header>\n<h1>Schema history of <code>\(XMLText.escape(migrations.folder.path))</code></h1>\n<p class=\"facts\">"
+        var out = "<main>\n<header>\n<h1>Schema history of <code>\(XMLText.escape(folderLabel))</code></h1>\n<p class=\"facts\">"
         var facts = ["\(steps.count - 1) migration(s)", "\(lineage.objects.count) schema object(s) over time",
                      "\(silent) schema-silent"]
         if let tip = steps.last, tip.migration != nil {
@@ -449,7 +461,8 @@ public struct HistoryPage: Sendable {
         table.facets th, table.facets td, table.plan th, table.plan td { border: 1px solid var(--line); padding: 2px 6px;
           text-align: left; vertical-align: top; }
         table.facets th { font-weight: normal; color: var(--dim); white-space: nowrap; }
-        td.before code { color: var(--bad); } td.after code { color: var(--match); }
+        td.before code, li.changed td.before code { color: var(--bad); }
+        td.after code, li.changed td.after code { color: var(--match); }
         section.version { background: var(--paper); border: 1px solid var(--line); border-left: 4px solid var(--table);
           border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
         section.version { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 660px); column-gap: 18px; }
