@@ -107,6 +107,20 @@ struct CIFormatTests {
         #expect(foreign.elements("system-out").first?.text.contains("foreign-objects") == true)
     }
 
+    @Test("an --app-dir call with two migration sets is still one testsuite, a classname per set")
+    func junitAcrossGroups() throws {
+        let result = try CLI.run(["check", "--format", "junit", "--app-dir", "Fixtures/app-data"])
+        let text = try CLI.run(["check", "--app-dir", "Fixtures/app-data"])
+        #expect(result.exitCode == text.exitCode)
+        let root = try ParsedXML.parse(result.stdout)
+        #expect(root.elements("testsuite").count == 1)
+        let cases = root.elements("testcase")
+        #expect(cases.count == 2)
+        // state*.sqlite uses Migrations/, logs*.sqlite LogsMigrations/ (Migrations/reconcile.toml's [[database]]).
+        #expect(Set(cases.compactMap { $0.attributes["classname"] }).count == 2)
+        #expect(cases.contains { $0.attributes["classname"]?.contains("LogsMigrations") == true })
+    }
+
     @Test("JUnit escapes markup characters and keeps control characters out of the XML")
     func junitEscaping() throws {
         let hostile = "a&b <c> \"d\" 'e' \u{1}f\ng.sqlite"

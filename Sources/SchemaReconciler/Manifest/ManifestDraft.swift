@@ -24,6 +24,10 @@ public struct ManifestDraft: Sendable, Hashable {
     static let quotedLines = 24
 
     /// Drafts the manifest; `ignored` patterns become an uncommented `[ignore]` table.
+    ///
+    /// ```swift
+    /// let draft = ManifestDraft(migrations: set, timeline: timeline, ignored: [NamePattern("cache_*")])
+    /// ```
     public init(migrations: MigrationSet, timeline: FingerprintTimeline, ignored: [NamePattern] = []) {
         var lines = [
             "# Declarations schema-reconcile uses where the schema alone cannot decide (drafted by `schema-reconcile init`).",

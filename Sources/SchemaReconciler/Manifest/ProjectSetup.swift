@@ -64,6 +64,10 @@ public struct ProjectSetup: Sendable {
     public var layouts: [any MigrationLayout]
 
     /// Creates a setup for `migrationsFolder`.
+    ///
+    /// ```swift
+    /// let setup = ProjectSetup(migrationsFolder: folder, ignored: [NamePattern("cache_*")])
+    /// ```
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledgerTable: String? = nil,
                 ignored: [NamePattern] = [], layouts: [any MigrationLayout] = MigrationLayouts.all) {
         self.migrationsFolder = migrationsFolder
@@ -75,6 +79,11 @@ public struct ProjectSetup: Sendable {
 
     /// Runs the setup. Migration and replay errors (``MigrationSetError``, ``ReplayError``) are thrown
     /// as they are, before any file is written. `replayProgress`, if given, is called after each migration replayed.
+    ///
+    /// ```swift
+    /// let outcome = try setup.run { done, total in print("\(done)/\(total)") }
+    /// print("stubs for", outcome.probeStubs)
+    /// ```
     public func run(replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Outcome {
         let manifestURL = migrationsFolder.appendingPathComponent(Manifest.fileName)
         let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)

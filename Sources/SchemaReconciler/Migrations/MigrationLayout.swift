@@ -29,17 +29,22 @@ public protocol MigrationLayout: Sendable {
 /// if sqlx.recognises(folder) { let set = try sqlx.loadMigrations(from: folder, ignoredCharacters: []) }
 /// ```
 public struct SQLxMigrationLayout: MigrationLayout {
+    /// Creates the layout.
     public init() {}
 
+    /// `sqlx`.
     public var name: String { "sqlx" }
 
+    /// `_sqlx_migrations`.
     public var defaultLedgerTable: String { SQLxLedger.defaultTableName }
 
+    /// Whether some file of `folder` is named like a sqlx migration (`<VERSION>_<DESCRIPTION>.sql`).
     public func recognises(_ folder: URL) -> Bool {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return false }
         return names.contains { name in (try? MigrationSet.parse(fileName: name, in: folder)).flatMap { $0 } != nil }
     }
 
+    /// Loads the folder with sqlx's rules (``MigrationSet/load(from:ignoredCharacters:)``).
     public func loadMigrations(from folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws -> MigrationSet {
         try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters)
     }
@@ -55,6 +60,10 @@ public enum MigrationLayouts {
     public static let all: [any MigrationLayout] = [SQLxMigrationLayout()]
 
     /// The first layout that recognises `folder`, if any.
+    ///
+    /// ```swift
+    /// let layout = MigrationLayouts.detect(in: folder) // nil: no known migrator's files
+    /// ```
     public static func detect(in folder: URL) -> (any MigrationLayout)? {
         all.first { $0.recognises(folder) }
     }

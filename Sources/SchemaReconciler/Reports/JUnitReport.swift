@@ -23,6 +23,7 @@ public struct JUnitReport: Sendable, Hashable {
         /// The diagnoses.
         public var report: DiagnosisReport
 
+        /// Creates a group; `name` becomes the `classname` suffix of its test cases.
         public init(name: String? = nil, report: DiagnosisReport) {
             self.name = name
             self.report = report

@@ -26,6 +26,10 @@ public struct ProgressMeter: Sendable, Hashable {
     public var interval: TimeInterval
 
     /// Creates a meter for `total` units of work.
+    ///
+    /// ```swift
+    /// let meter = ProgressMeter(total: paths.count, unit: "databases", activity: "checking")
+    /// ```
     public init(total: Int, unit: String, activity: String, delay: TimeInterval = 1.0, interval: TimeInterval = 0.1) {
         self.total = total
         self.unit = unit

@@ -30,6 +30,14 @@ public enum ExclusiveFile {
     }
 
     /// Creates `url` with `contents` and flushes it to disk; a partial file is removed on failure.
+    ///
+    /// ```swift
+    /// do {
+    ///     try ExclusiveFile.create(at: url, contents: data)
+    /// } catch .exists(let path) {
+    ///     print("\(path) is already there; nothing was written")
+    /// }
+    /// ```
     public static func create(at url: URL, contents: Data, permissions: mode_t = 0o644) throws(Failure) {
         let path = url.path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
