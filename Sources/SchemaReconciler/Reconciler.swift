@@ -24,6 +24,8 @@ public struct Reconciler: Sendable {
     public let fingerprintSource: FingerprintSource
     /// Declarations beside the migrations (`reconcile.toml`), if any.
     public let manifest: Manifest?
+    /// Replays the histories a ledger suggests when the prefix timeline does not explain a database.
+    public let replayer: HistoryReplayer
 
     /// Where a reconciler's fingerprints came from: the committed lock, or a replay (and why).
     public enum FingerprintSource: Sendable, Hashable, CustomStringConvertible {
@@ -77,11 +79,13 @@ public struct Reconciler: Sendable {
                 source = .replayedStaleLock(path: lockURL.path, reasons: ["unreadable: \(error)"])
             }
         }
-        let resolved = try timeline ?? Fingerprinter(options: options, manifest: manifest).fingerprint(migrations, progress: replayProgress)
+        let resolved = try timeline ?? Fingerprinter(options: options, manifest: manifest)
+            .fingerprint(migrations, stoppingAtFailure: true, progress: replayProgress)
         options.trackedPragmas = resolved.trackedPragmas
         self.snapshotOptions = options
         self.timeline = resolved
         self.fingerprintSource = source
+        self.replayer = HistoryReplayer(options: options, timeline: resolved)
     }
 
     /// A reconciler assembled from parts already at hand (the quick check's stub timeline).
@@ -93,6 +97,7 @@ public struct Reconciler: Sendable {
         self.timeline = timeline
         self.manifest = manifest
         self.fingerprintSource = fingerprintSource
+        self.replayer = HistoryReplayer(options: snapshotOptions, timeline: timeline)
     }
 
     /// The pre-launch check: decides a healthy database from the fingerprint lock's quick index alone —
@@ -163,7 +168,8 @@ public struct Reconciler: Sendable {
 
     /// The pure decision engine for this set.
     public var engine: DiagnosisEngine {
-        DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName, manifest: manifest)
+        DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName, manifest: manifest,
+                        replayer: replayer)
     }
 
     /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict.
@@ -225,6 +231,12 @@ public struct Reconciler: Sendable {
     func observation(in db: Database, evaluateInvariants: Bool) throws -> DatabaseObservation {
         var observation = try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions,
                                                        known: timeline.knownObjects)
+        // Checksums nothing bundled explains may be older texts of the same files (edits in place).
+        for (version, checksum) in engine.checksumsNeedingHistory(observation) {
+            guard let migration = migrations.applied(version: version) else { continue }
+            observation.recoveredTexts += MigrationHistory.texts(of: migration, matching: [checksum],
+                                                                 ignoring: migrations.ignoredCharacters)
+        }
         guard let manifest else { return observation }
         let needed = engine.versionsNeedingProbes(observation)
         if !needed.isEmpty {

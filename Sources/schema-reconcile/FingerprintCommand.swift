@@ -40,6 +40,7 @@ struct FingerprintCommand: ParsableCommand {
             return
         }
         let reconciler = try migrations.makeReconciler(progressFor: output.format)
+        if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
         var report = FingerprintReport(reconciler: reconciler)
         report.settings = try migrations.settings().sources
         switch output.format {
@@ -57,6 +58,7 @@ struct FingerprintCommand: ParsableCommand {
     /// `--write-lock` and `--check-lock`: always from a fresh replay, never from the lock itself.
     private func runLock() throws {
         let reconciler = try migrations.makeReconciler(useLock: false, progressFor: output.format)
+        if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
         let fresh = FingerprintLock(reconciler: reconciler)
         let url = reconciler.migrations.folder.appendingPathComponent(FingerprintLock.fileName)
         if writeLock {

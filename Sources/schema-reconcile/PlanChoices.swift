@@ -15,6 +15,11 @@ struct PlanChoices: ParsableArguments {
     @Flag(name: .customLong("drop-unknown"), help: "Plan to delete ledger rows for versions that are not bundled.")
     var dropUnknown = false
 
+    @Option(name: .customLong("accept-edit"),
+            help: ArgumentHelp("Accept the bundled text of an edited schema-silent migration: its row is re-stamped (repeatable).",
+                               valueName: "version"))
+    var acceptEdits: [Int64] = []
+
     @Option(name: .customLong("reference"),
             help: ArgumentHelp("A known-good backup: its ledger is evidence and the source of restored rows (read-only).",
                                valueName: "file"))
@@ -22,6 +27,7 @@ struct PlanChoices: ParsableArguments {
 
     func planOptions(requireTip: Bool = false, enforceInvariants: Bool = false) -> PlanOptions {
         PlanOptions(assumeVersion: assumeVersion, dropUnproven: dropUnproven, dropUnknown: dropUnknown,
-                    requireTip: requireTip, enforceInvariants: enforceInvariants, referencePath: reference)
+                    requireTip: requireTip, enforceInvariants: enforceInvariants, referencePath: reference,
+                    acceptEdits: Set(acceptEdits))
     }
 }

@@ -716,8 +716,12 @@ struct BadInputTests {
         let (argument, names, problem) = try defect.make(in: folder)
         let database = try folder.copyFixture("fresh.sqlite")
         let before = BadInput.bytes(database)
-        for command in ["check", "repair"] {
-            let result = try CLI.run([command, "--migrations", argument, database])
+        // A migration that fails to replay invalidates the set for `fingerprint`; databases whose evidence
+        // lies before it are still diagnosed (HistoryModelTests), so only fingerprint is a usage error then.
+        let invocations = defect == .failsToReplay ? [["fingerprint", "--migrations", argument]]
+            : ["check", "repair"].map { [$0, "--migrations", argument, database] }
+        for arguments in invocations {
+            let result = try CLI.run(arguments)
             BadInput.expectUsageLine(result, naming: names, problem: problem)
         }
         #expect(BadInput.bytes(database) == before)
@@ -912,14 +916,14 @@ struct BadInputTests {
         try queue.write { db in try db.execute(sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)") }
         try queue.close()
         let before = BadInput.bytes(path)
-        let start = Date()
-        let check = try CLI.run(["check", "--migrations", migrations.path, path])
-        #expect(Date().timeIntervalSince(start) < 30)
+        // A hang guard, not a speed claim (Benchmarks/ measures speed): far above a loaded machine's time.
+        let (check, timedOut) = try BadInput.runWithDeadline(["check", "--migrations", migrations.path, path], seconds: 600)
+        #expect(!timedOut)
         BadInput.expectVerdictLine(check, path: path, verdict: "no-ledger", exit: 1)
         #expect(BadInput.bytes(path) == before)
     }
 
-    @Test("10,000 foreign objects (5,000 tables + 5,000 indexes no migration creates): diagnosed as consistent with foreign objects, exit 0, in < 30 s")
+    @Test("10,000 foreign objects (5,000 tables + 5,000 indexes no migration creates): diagnosed as consistent with foreign objects, exit 0")
     func tenThousandObjects() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -935,9 +939,9 @@ struct BadInputTests {
         }
         try queue.close()
         let before = BadInput.bytes(path)
-        let start = Date()
-        let result = try CLI.run(["check", path])
-        #expect(Date().timeIntervalSince(start) < 30)
+        // A hang guard, not a speed claim (Benchmarks/ measures speed).
+        let (result, timedOut) = try BadInput.runWithDeadline(["check", path], seconds: 600)
+        #expect(!timedOut)
         BadInput.expectVerdictLine(result, path: path, verdict: "consistent", exit: 0)
         #expect(result.stdout.contains("10000 object(s)"), "\(result.stdout.prefix(300))")
         #expect(BadInput.bytes(path) == before)

@@ -209,6 +209,6 @@ struct CommandLineTests {
         try folder.write("2_b.sql", "CREATE TABLE a(x);")
         let result = try CLI.run(["fingerprint", "--migrations", folder.url.path])
         #expect(result.exitCode == 64)
-        #expect(result.stderr == "schema-reconcile: \(folder.path("2_b.sql")): version 2 failed to replay: table a already exists\n")
+        #expect(result.stderr == "schema-reconcile: \(folder.path("2_b.sql")): version 2 failed to replay: table a already exists (SQLite \(sqliteVersion))\n")
     }
 }

@@ -74,7 +74,7 @@ struct LedgerEdgeCaseTests {
         #expect(dropping.exitCode == .ok, "\(dropping.message)")
     }
 
-    @Test("a dirty schema-silent row is marked succeeded only with proof: a later proven version, a probe, or --assume-version")
+    @Test("a dirty schema-silent row is marked succeeded only with proof: a probe or --assume-version, never a later version")
     func dirtySilentRow() throws {
         let files = ["1_a.sql": "CREATE TABLE a(x);", "2_fill.sql": "INSERT INTO a VALUES (1);", "3_b.sql": "CREATE TABLE b(x);"]
         let folder = try TemporaryFolder()
@@ -86,16 +86,18 @@ struct LedgerEdgeCaseTests {
         let undecided = reconciler.diagnose(databaseAt: path)
         #expect(undecided.plan.blockers.contains { $0.flag == "--assume-version N" })
         let assumed = reconciler.diagnose(databaseAt: path, options: PlanOptions(assumeVersion: 2))
-        #expect(assumed.plan.actions.first { $0.kind == .markSucceeded }?.reason == "--assume-version 2 says it completed")
+        #expect(assumed.plan.actions.first { $0.kind == .markSucceeded }?.reason == "--assume-version 2 covers it: version 2 completed")
 
-        // Schema at 3: version 3 ran after 2, so 2 got past.
+        // Schema at 3: version 3 ran after 2, but "a later version follows it" proves nothing about 2's data.
         let later = try TemporaryFolder()
         defer { later.remove() }
         let (reconciler3, path3) = try scenario(files, in: later) { db in
             try db.execute(sql: "UPDATE _sqlx_migrations SET success = 0 WHERE version = 2")
         }
-        let proven = reconciler3.diagnose(databaseAt: path3)
-        #expect(proven.plan.actions.first { $0.kind == .markSucceeded }?.reason == "a later version the schema proves ran after it")
+        let followed = reconciler3.diagnose(databaseAt: path3)
+        #expect(!followed.plan.actions.contains { $0.kind == .markSucceeded })
+        #expect(followed.plan.blockers.contains { $0.flag == "--assume-version N" })
+        #expect(followed.exitCode == .needsPerson)
     }
 
     @Test("ledger table names that sqlx's pasted SQL could not use are rejected", arguments: [

@@ -156,3 +156,120 @@ func sqlxCheck(_ path: String, migrations: URL) throws -> SQLxEmulator.CheckResu
     defer { try? queue.close() }
     return try queue.read { db in try emulator.startupCheck(db) }
 }
+
+/// Histories the ledger records faithfully but not as a prefix: out-of-order merges and renumbered files.
+@Suite("Property-based: out-of-order merges and renumbered files", .serialized)
+struct HistoryPropertyTests {
+    /// Applies `versions` in order with the emulator, skipping any that cannot run without a skipped
+    /// one (as a branch that never had it could not have run it), and dates the run `day`.
+    func apply(_ versions: [Int64], emulator: SQLxEmulator, to db: Database, day: Int) throws -> [Int64] {
+        var ran: [Int64] = []
+        for version in versions {
+            guard let source = emulator.sources.first(where: { $0.version == version && !$0.isDown }) else { continue }
+            do {
+                try emulator.apply(source, to: db)
+                ran.append(version)
+            } catch {
+                continue
+            }
+        }
+        let day = String(format: "2026-01-%02d 12:00:00", day)
+        for version in ran {
+            try db.execute(sql: "UPDATE _sqlx_migrations SET installed_on = ? WHERE version = ?", arguments: [day, version])
+        }
+        return ran
+    }
+
+    @Test("a random subset applied in order, then some skipped versions later: consistent, the right pending set, repair writes nothing")
+    func outOfOrderMerges() throws {
+        var cases = 0, withGaps = 0
+        for seed in PropertySeeds.seeds {
+            var generator = SeededGenerator(seed: seed &* 77)
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let (migrations, reconciler) = try PropertyTests().history(seed, in: folder)
+            let emulator = try SQLxEmulator(folder: migrations)
+            let versions = emulator.sources.filter { !$0.isDown }.map(\.version)
+            let first = versions.filter { _ in Int.random(in: 0..<10, using: &generator) < 7 }
+            let skipped = versions.filter { !first.contains($0) }
+            let later = skipped.filter { _ in Bool.random(using: &generator) }
+            let path = folder.path("app.sqlite")
+            let queue = try DatabaseQueue(path: path)
+            var ran: [Int64] = []
+            try queue.writeWithoutTransaction { db in
+                try emulator.ensureTable(db)
+                ran = try apply(first, emulator: emulator, to: db, day: 1)
+                ran += try apply(later, emulator: emulator, to: db, day: 2)
+            }
+            try queue.close()
+            let pending = versions.filter { !ran.contains($0) }
+            if pending.contains(where: { $0 < (ran.max() ?? 0) }) { withGaps += 1 }
+            let dataBefore = try userData(path)
+
+            let diagnosis = reconciler.diagnose(databaseAt: path)
+            #expect(diagnosis.verdict == .consistent, "seed \(seed): \(diagnosis.verdict) \(diagnosis.findings.map(\.message))")
+            #expect(diagnosis.exitCode == .ok, "seed \(seed)")
+            #expect(diagnosis.history.pending == pending, "seed \(seed): ran \(ran)")
+            #expect(!diagnosis.plan.writes, "seed \(seed): \(diagnosis.plan.actions.map(\.kind))")
+            let outcome = reconciler.repair(databaseAt: path, options: RepairOptions(backup: .none))
+            #expect(outcome.status == .nothingToDo, "seed \(seed): \(outcome.message)")
+            #expect(try userData(path) == dataBefore, "seed \(seed): user rows changed")
+            #expect(try sqlxCheck(path, migrations: migrations) == .ok(pending: pending), "seed \(seed)")
+            cases += 1
+        }
+        print("property out-of-order: \(cases) histories, \(withGaps) with out-of-order gaps")
+    }
+
+    @Test("applied files renumbered or swapped: rows moved, sqlx accepts the ledger, every file that never ran is still pending")
+    func renumberedFiles() throws {
+        var cases = 0, skipped = 0, moved = 0
+        for seed in PropertySeeds.seeds {
+            var generator = SeededGenerator(seed: seed &* 131)
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let (migrations, _) = try PropertyTests().history(seed, in: folder)
+            let emulator = try SQLxEmulator(folder: migrations)
+            let versions = emulator.sources.filter { !$0.isDown }.map(\.version)
+            let k = versions[Int.random(in: (versions.count / 2)..<versions.count, using: &generator)]
+            let path = folder.path("app.sqlite")
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { db in try emulator.run(db, upTo: k) }
+            try queue.close()
+            let ranTexts = Set(emulator.sources.filter { !$0.isDown && $0.version <= k }.map(\.sql))
+
+            // A later release swaps two files, one of them applied, or renumbers an applied one to the end.
+            let names = try FileManager.default.contentsOfDirectory(atPath: migrations.path).filter { $0.hasSuffix(".sql") }.sorted()
+            let applied = names.filter { Int64($0.prefix(6))! <= k }
+            let a = applied.randomElement(using: &generator)!
+            if Bool.random(using: &generator) {
+                let b = names.filter { $0 != a }.randomElement(using: &generator)!
+                let textA = try String(contentsOf: migrations.appendingPathComponent(a), encoding: .utf8)
+                let textB = try String(contentsOf: migrations.appendingPathComponent(b), encoding: .utf8)
+                try Data(textB.utf8).write(to: migrations.appendingPathComponent(a))
+                try Data(textA.utf8).write(to: migrations.appendingPathComponent(b))
+            } else {
+                let renamed = String(format: "%06d", versions.count + 1) + "_" + a.dropFirst(7)
+                try FileManager.default.moveItem(at: migrations.appendingPathComponent(a), to: migrations.appendingPathComponent(renamed))
+            }
+            let reconciler = try Reconciler(migrationsFolder: migrations, useLock: false, loadManifest: false)
+            // A release whose own order no longer replays cannot ship; such a shuffle says nothing here.
+            if reconciler.timeline.replayFailure != nil {
+                skipped += 1
+                continue
+            }
+            let release = try SQLxEmulator(folder: migrations)
+            let neverRan = release.sources.filter { !$0.isDown && !ranTexts.contains($0.sql) }.map(\.version)
+            let dataBefore = try userData(path)
+
+            let diagnosis = reconciler.diagnose(databaseAt: path)
+            if !diagnosis.ledger.moved.isEmpty { moved += 1 }
+            let outcome = reconciler.repair(databaseAt: path, options: RepairOptions(backup: .none))
+            #expect(outcome.exitCode == .ok, "seed \(seed): \(outcome.message) \(diagnosis.findings.map(\.message))")
+            #expect(try userData(path) == dataBefore, "seed \(seed): user rows changed")
+            #expect(try sqlxCheck(path, migrations: migrations) == .ok(pending: neverRan),
+                    "seed \(seed): \(diagnosis.findings.map(\.message))")
+            cases += 1
+        }
+        print("property renumbered: \(cases) histories, \(moved) with moved rows, \(skipped) shuffles that do not replay")
+    }
+}

@@ -19,6 +19,11 @@ enum Repo {
     }()
 }
 
+/// The linked SQLite library's version, read through GRDB rather than the code under test.
+let sqliteVersion: String = {
+    (try? DatabaseQueue().read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) ?? "unknown"
+}()
+
 /// A fresh temporary folder, removed when the value is deinitialised by `defer { folder.remove() }`.
 struct TemporaryFolder {
     let url: URL

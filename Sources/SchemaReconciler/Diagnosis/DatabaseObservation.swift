@@ -16,6 +16,8 @@ public struct DatabaseObservation: Sendable, Hashable {
     public var probes: [Int64: ProbeResult]
     /// What the manifest's invariants found.
     public var invariants: [InvariantResult]
+    /// Older texts of migration files found in git history for checksums nothing else explains.
+    public var recoveredTexts: [RecoveredText] = []
 
     public init(snapshot: SchemaSnapshot, ledger: LedgerState, probes: [Int64: ProbeResult] = [:],
                 invariants: [InvariantResult] = []) {

@@ -37,6 +37,55 @@ public struct LedgerSummary: Sendable, Hashable, Codable {
     public var checksumMismatches: [Int64]
     /// Versions recorded but not bundled.
     public var unknownVersions: [Int64]
+    /// Rows whose checksum proves they record another bundled file.
+    public var moved: [Move] = []
+
+    /// A row filed under one version that records the file of another.
+    public struct Move: Sendable, Hashable, Codable {
+        /// The version the row is filed under.
+        public var from: Int64
+        /// The version of the file its checksum proves.
+        public var to: Int64
+    }
+}
+
+/// What the database ran, as the diagnosis understands it: a set of migrations and their order.
+///
+/// ```swift
+/// let history = diagnosis.history
+/// print(history.applied, history.pending, history.outOfOrder) // [1, 3] [2] [2]
+/// ```
+public struct AppliedHistory: Sendable, Hashable, Codable {
+    /// Which order of migrations explains the schema.
+    public enum Order: String, Sendable, Hashable, Codable {
+        /// Version order, the bundled timeline: most databases.
+        case bundled
+        /// The order the ledger records (out-of-order merges, moved rows).
+        case ledger
+        /// The ledger's order with one recorded version that did not run.
+        case ledgerWithoutOne = "ledger-without-one"
+        /// The ledger's order plus one pending version that ran.
+        case ledgerWithOne = "ledger-with-one"
+    }
+
+    /// Which order explains the schema; nil when none does.
+    public var order: Order?
+    /// The versions the ledger records after the plan runs, in the order they ran.
+    public var applied: [Int64]
+    /// Bundled versions with no row after the plan: the migrator applies them at its next start.
+    public var pending: [Int64]
+    /// The pending versions below the newest recorded one (out of order, as after a branch merge).
+    public var outOfOrder: [Int64]
+
+    public init(order: Order?, applied: [Int64], pending: [Int64], outOfOrder: [Int64]) {
+        self.order = order
+        self.applied = applied
+        self.pending = pending
+        self.outOfOrder = outOfOrder
+    }
+
+    /// No evidence: an unreadable file.
+    public static let unknown = AppliedHistory(order: nil, applied: [], pending: [], outOfOrder: [])
 }
 
 /// Everything known about one database: verdict, matched versions, ledger, findings and plan.
@@ -64,6 +113,8 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     public var plan: RepairPlan
     /// Hash of the ledger rows as read, so a repair can confirm nothing moved since the plan was made.
     public var ledgerDigest: Digest?
+    /// The applied set and order, pending versions included.
+    public var history: AppliedHistory = .unknown
 
     /// The exit code this database warrants.
     public var exitCode: ExitCode { ExitCode.worst(of: findings.map(\.exitCode)) }

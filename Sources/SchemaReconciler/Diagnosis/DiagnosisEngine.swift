@@ -15,17 +15,21 @@ public struct DiagnosisEngine: Sendable {
     public let ledgerTable: String
     /// Declarations beside the migrations (former checksums), if any.
     public let manifest: Manifest?
+    /// Replays other histories (the ledger's order, single-version changes) when the prefix timeline fails.
+    public let replayer: HistoryReplayer
 
     /// Creates an engine; ``Reconciler/engine`` builds one for its set.
     ///
     /// ```swift
     /// let engine = DiagnosisEngine(migrations: set, timeline: timeline, ledgerTable: "_sqlx_migrations")
     /// ```
-    public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String, manifest: Manifest? = nil) {
+    public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String, manifest: Manifest? = nil,
+                replayer: HistoryReplayer? = nil) {
         self.migrations = migrations
         self.timeline = timeline
         self.ledgerTable = ledgerTable
         self.manifest = manifest
+        self.replayer = replayer ?? HistoryReplayer(options: SnapshotOptions(ledgerTable: ledgerTable), timeline: timeline)
     }
 
     /// Diagnoses a database from what was read of it (and of a known-good reference backup, if any).
@@ -45,11 +49,33 @@ public struct DiagnosisEngine: Sendable {
         var work = Work(engine: self, observation: observation, options: PlanOptions())
         work.separateForeignObjects()
         var versions: Set<Int64> = []
-        for group in work.matchingGroups() where group.count > 1 {
-            if let top = work.ledgerTopIndex, group.contains(top) { continue }
-            for index in (group.lowerBound + 1)...group.upperBound { versions.insert(timeline.steps[index].version) }
+        let top = work.ledgerTopIndex
+        for group in work.matchingGroups() {
+            // A schema-silent range the ledger does not place the database in: probes narrow it.
+            if group.count > 1, top.map({ !group.contains($0) }) ?? true {
+                for index in (group.lowerBound + 1)...group.upperBound { versions.insert(timeline.steps[index].version) }
+            }
+            // A schema-silent version below the match with no row: only its probe can prove it ran.
+            let upper = top.map { group.contains($0) ? $0 : group.upperBound } ?? group.upperBound
+            for index in stride(from: 1, through: upper, by: 1) where timeline.steps[index].isSchemaSilent
+                && work.rowForFile[timeline.steps[index].version] == nil {
+                versions.insert(timeline.steps[index].version)
+            }
+        }
+        // A schema-silent version with no row below a recorded one: only its probe can prove it ran.
+        if let top = work.rows.filter({ $0.success == true }).map(\.version).max() {
+            for step in timeline.steps.dropFirst() where step.isSchemaSilent && step.version < top
+                && work.rowForFile[step.version] == nil {
+                versions.insert(step.version)
+            }
         }
         return versions.intersection(manifest.probes.map(\.version))
+    }
+
+    /// Rows whose checksum nothing bundled or declared explains, by version: the git history of their
+    /// file may hold the text that ran. Healthy ledgers have none, so no git runs for them.
+    public func checksumsNeedingHistory(_ observation: DatabaseObservation) -> [Int64: Digest] {
+        RowIdentity.unexplainedChecksums(rows: observation.ledger.rows, migrations: migrations, manifest: manifest)
     }
 
     /// The diagnosis of a file that could not be read.
@@ -58,7 +84,7 @@ public struct DiagnosisEngine: Sendable {
         return Diagnosis(path: path, verdict: .unreadable, matchedVersions: nil, nearestVersion: nil,
                          schemaFingerprint: nil,
                          ledger: LedgerSummary(table: ledgerTable, exists: false, versions: [], dirty: [],
-                                               checksumMismatches: [], unknownVersions: []),
+                                               checksumMismatches: [], unknownVersions: [], moved: []),
                          findings: [finding],
                          plan: RepairPlan(blockers: [.init(reason: reason)]), ledgerDigest: nil)
     }
@@ -67,8 +93,9 @@ public struct DiagnosisEngine: Sendable {
 // MARK: - Evaluation
 
 extension DiagnosisEngine {
-    /// The mutable state of one evaluation, kept out of the public type.
-    fileprivate struct Work {
+    /// The state of one evaluation, kept out of the public type. What is true (matching, row
+    /// identities, histories) lives here; what to write is decided in ``RepairPlanner``'s extension.
+    struct Work {
         let engine: DiagnosisEngine
         let observation: DatabaseObservation
         let options: PlanOptions
@@ -79,58 +106,106 @@ extension DiagnosisEngine {
         var nearest: Int64?
         var target: Int64?
         var core = SchemaSnapshot.empty
-        var checksumMismatches: [Int64] = []
         var reference: ReferenceLedger?
+        /// The timeline the schema is matched against: the bundled order, or a history the ledger suggests.
+        var timeline: FingerprintTimeline
+        var order: AppliedHistory.Order = .bundled
+        /// Versions without a row that stay without one: nothing proves they ran, so the migrator runs them.
+        var leftPending: [Int64] = []
+        /// The applied set and order after the plan, filled in last.
+        var history = AppliedHistory.unknown
 
-        var steps: [FingerprintTimeline.Step] { engine.timeline.steps }
+        /// Which file each row records (checksum first, version second).
+        let identities: [RowIdentity]
+        /// The row that records each bundled file, by the file's version.
+        let rowForFile: [Int64: LedgerRow]
+        /// Each row's identity, by the row's version.
+        let identityByRow: [Int64: RowIdentity]
+
+        var steps: [FingerprintTimeline.Step] { timeline.steps }
         var rows: [LedgerRow] { observation.ledger.rows }
-        /// Rows for versions not bundled (down files count as bundled, as for sqlx).
-        var unknownRows: [LedgerRow] { rows.filter { !engine.migrations.allVersions.contains($0.version) } }
+        /// Rows for versions not bundled whose checksum names no bundled file (down files count as bundled, as for sqlx).
+        var unknownRows: [LedgerRow] {
+            rows.filter { row in
+                guard let identity = identityByRow[row.version], identity.file == nil else { return false }
+                if case .conflict = identity.basis { return false }
+                return !engine.migrations.allVersions.contains(row.version)
+            }
+        }
 
-        /// The step of the highest bundled version the ledger records as applied successfully; nil when
-        /// it records none (an empty ledger claims nothing, not "version 0").
-        let ledgerTopIndex: Int?
+        /// The step of the furthest file the ledger records as applied successfully; nil when it records
+        /// none (an empty ledger claims nothing, not "version 0").
+        var ledgerTopIndex: Int? {
+            rows.filter { $0.success == true }.compactMap { identityByRow[$0.version]?.file }
+                .compactMap { timeline.index(of: $0) }.max()
+        }
 
         init(engine: DiagnosisEngine, observation: DatabaseObservation, options: PlanOptions) {
             self.engine = engine
             self.observation = observation
             self.options = options
-            ledgerTopIndex = observation.ledger.rows
-                .filter { $0.success == true && engine.migrations.applied(version: $0.version) != nil }
-                .compactMap { engine.timeline.index(of: $0.version) }.max()
+            self.timeline = engine.timeline
+            let identities = RowIdentity.identify(rows: observation.ledger.rows, migrations: engine.migrations,
+                                                  manifest: engine.manifest, recovered: observation.recoveredTexts)
+            self.identities = identities
+            var byRow: [Int64: RowIdentity] = [:], byFile: [Int64: LedgerRow] = [:]
+            for (row, identity) in zip(observation.ledger.rows, identities) {
+                byRow[row.version] = identity
+                if let file = identity.file { byFile[file] = row }
+            }
+            identityByRow = byRow
+            rowForFile = byFile
         }
 
         mutating func run() {
             separateForeignObjects()
+            reportLedgerShape()
+            var groups = ledgerOrderGroups()
+            if groups.isEmpty { groups = matchingGroups() }
+            if groups.isEmpty, case .present = observation.ledger, let history = exploreHistories() {
+                timeline = history.timeline
+                order = history.order
+                groups = matchingGroups()
+            }
+            if groups.isEmpty {
+                reportUnrecognised()
+                reportPartialApplication()
+                reportLedgerCheck()
+            } else if let group = chooseGroup(groups) {
+                matched = matchedRange(group)
+                planAgainst(group)
+                // Another order has no version ranges: the database is at the version the plan settles on.
+                if order != .bundled, let target { matched = VersionRange(lowest: target, highest: target) }
+            } else {
+                reportLedgerCheck()
+            }
+            reportConflicts()
+            reportUnknownVersions()
+            reportReferenceDisagreements()
+            reportInvariants()
+            reportReplayFailure()
+            reportPending()
+        }
+
+        /// What the ledger table itself allows: unusable tables, unreadable rows, rows that cannot be written.
+        mutating func reportLedgerShape() {
             if case .unusable(let reason) = observation.ledger {
                 add(.malformedLedger, .malformedLedger, .needsPerson,
                     "\(reason); sqlx cannot read this ledger", evidence: [])
                 blockers.append(.init(reason: "the ledger table cannot be read as a sqlx ledger: \(reason)"))
             }
-            if case .present(let contents) = observation.ledger, !contents.problems.isEmpty {
-                let rowProblems = contents.problems.filter { $0.hasPrefix("a row") }
-                if !rowProblems.isEmpty {
-                    add(.malformedLedger, .malformedLedger, .needsPerson,
-                        "ledger rows sqlx cannot read: \(rowProblems.joined(separator: "; "))", evidence: [])
-                    blockers.append(.init(reason: "ledger rows with unreadable versions must be fixed by a person"))
-                }
+            guard case .present(let contents) = observation.ledger else { return }
+            let rowProblems = contents.problems.filter { $0.hasPrefix("a row") }
+            if !rowProblems.isEmpty {
+                add(.malformedLedger, .malformedLedger, .needsPerson,
+                    "ledger rows sqlx cannot read: \(rowProblems.joined(separator: "; "))", evidence: [])
+                blockers.append(.init(reason: "ledger rows with unreadable versions must be fixed by a person"))
             }
-            let groups = matchingGroups()
-            if groups.isEmpty {
-                reportUnrecognised()
-            } else if let group = chooseGroup(groups) {
-                matched = VersionRange(lowest: steps[group.lowerBound].version, highest: steps[group.upperBound].version)
-                planAgainst(group)
-            }
-            reportUnknownVersions()
-            reportReferenceDisagreements()
-            reportInvariants()
-            if options.requireTip, let target, let targetIndex = engine.timeline.index(of: target),
-               targetIndex < steps.count - 1, blockers.isEmpty {
-                let pending = steps[(targetIndex + 1)...].map(\.version)
-                add(.pendingMigrations, .consistent, .needsPerson,
-                    "not at the newest version: migrations \(Self.list(pending)) are pending (run the app or `sqlx migrate run`)",
-                    versions: pending)
+            if !contents.unwritableColumns.isEmpty {
+                let columns = contents.unwritableColumns.joined(separator: ", ")
+                add(.malformedLedger, .malformedLedger, .needsPerson,
+                    "the ledger has NOT NULL column(s) \(columns) without a default: rows cannot be written as sqlx writes them (sqlx's own next migration fails too)")
+                blockers.append(.init(reason: "ledger column(s) \(columns) are NOT NULL without a default, so no row can be inserted as sqlx inserts it"))
             }
         }
 
@@ -167,7 +242,7 @@ extension DiagnosisEngine {
 
         mutating func chooseGroup(_ groups: [ClosedRange<Int>]) -> ClosedRange<Int>? {
             if let assumed = options.assumeVersion {
-                if let index = engine.timeline.index(of: assumed), let group = groups.first(where: { $0.contains(index) }) {
+                if let index = timeline.index(of: assumed), let group = groups.first(where: { $0.contains(index) }) {
                     return group
                 }
                 let ranges = groups.map { rangeText($0) }.joined(separator: ", ")
@@ -189,8 +264,15 @@ extension DiagnosisEngine {
             return nil
         }
 
-        func rangeText(_ group: ClosedRange<Int>) -> String {
-            VersionRange(lowest: steps[group.lowerBound].version, highest: steps[group.upperBound].version).description
+        func rangeText(_ group: ClosedRange<Int>) -> String { matchedRange(group).description }
+
+        /// The versions of a group of steps: a range of the bundled order, or the span of a history's versions.
+        func matchedRange(_ group: ClosedRange<Int>) -> VersionRange {
+            guard order != .bundled else {
+                return VersionRange(lowest: steps[group.lowerBound].version, highest: steps[group.upperBound].version)
+            }
+            let versions = group.map { steps[$0].version }
+            return VersionRange(lowest: versions.min()!, highest: versions.max()!)
         }
 
         // MARK: Unrecognised
@@ -243,234 +325,6 @@ extension DiagnosisEngine {
             blockers.append(.init(reason: "the schema matches no bundled version (nearest \(version)); the ledger cannot be made to tell the truth without a person"))
         }
 
-        // MARK: Plan against a matched range
-
-        /// Narrows a schema-silent range with the manifest's probes: a true probe proves its version (and
-        /// every earlier one) ran; a false probe proves it (and every later one) did not.
-        mutating func narrowByProbes(_ group: ClosedRange<Int>) -> ClosedRange<Int> {
-            guard group.count > 1, !observation.probes.isEmpty else { return group }
-            var lastRan: Int?, firstNotRun: Int?
-            var evidence: [Finding.Evidence] = []
-            for index in (group.lowerBound + 1)...group.upperBound {
-                let version = steps[index].version
-                guard let result = observation.probes[version] else { continue }
-                let probe = engine.manifest?.probes.first { $0.version == version }
-                let label = probe?.description.map { " (\($0))" } ?? ""
-                evidence.append(.init(version: version, detail: "probe for \(version)\(label): \(result)"))
-                switch result {
-                case .ran: lastRan = index
-                case .didNotRun: if firstNotRun == nil { firstNotRun = index }
-                case .failed: break
-                }
-            }
-            guard !evidence.isEmpty else { return group }
-            if let lastRan, let firstNotRun, lastRan > firstNotRun {
-                add(.probe, .consistent, .ok,
-                    "probes contradict each other (\(steps[firstNotRun].version) did not run but \(steps[lastRan].version) did); ignored",
-                    evidence: evidence)
-                return group
-            }
-            let narrowed = (lastRan ?? group.lowerBound)...((firstNotRun.map { $0 - 1 }) ?? group.upperBound)
-            if let top = ledgerTopIndex, group.contains(top), narrowed.contains(top) {
-                // The ledger already says where in the range the database is, and the probes agree.
-                return narrowed
-            }
-            if narrowed != group {
-                add(.probe, .consistent, .ok,
-                    "probes narrow the schema-silent range \(rangeText(group)) to \(rangeText(narrowed))",
-                    versions: narrowed.map { steps[$0].version }, evidence: evidence)
-            } else {
-                add(.probe, .consistent, .ok, "probes do not narrow \(rangeText(group))", evidence: evidence)
-            }
-            return narrowed
-        }
-
-        mutating func planAgainst(_ schemaGroup: ClosedRange<Int>) {
-            let group = options.assumeVersion == nil ? narrowByProbes(schemaGroup) : schemaGroup
-            let lo = group.lowerBound, hi = group.upperBound
-            let ledgerExists: Bool
-            switch observation.ledger {
-            case .absent: ledgerExists = false
-            case .present: ledgerExists = true
-            case .unusable: return
-            }
-            let knownRows = rows.filter { engine.migrations.allVersions.contains($0.version) }
-            if lo == 0 && knownRows.isEmpty && options.assumeVersion == nil && referenceTopIndex == nil {
-                target = 0
-                add(.fresh, .fresh, .ok, observation.snapshot.isEmpty
-                    ? "empty database: the migrator will create the schema from version \(steps.dropFirst().first?.version ?? 0)"
-                    : "no migrated objects yet: the migrator will apply every version")
-                if hi > lo {
-                    let silent = steps[(lo + 1)...hi].map(\.version)
-                    add(.schemaSilentRange, .fresh, .ok,
-                        "versions \(Self.list(silent)) leave no schema trace: if they already ran, pass --assume-version N so they are not run again",
-                        versions: silent)
-                }
-                return
-            }
-            var targetIndex: Int
-            if let assumed = options.assumeVersion, let index = engine.timeline.index(of: assumed) {
-                targetIndex = index
-            } else if !ledgerExists || (ledgerTopIndex ?? -1) < lo {
-                // A reference backup's ledger may settle a schema-silent range the live ledger cannot.
-                if let referenceIndex = referenceTopIndex, (lo...hi).contains(referenceIndex) {
-                    targetIndex = referenceIndex
-                } else {
-                    targetIndex = lo
-                }
-            } else if let top = ledgerTopIndex, top <= hi {
-                targetIndex = top
-            } else {
-                targetIndex = hi
-            }
-            target = steps[targetIndex].version
-            // Claiming only the bottom of a schema-silent range, because nothing else says more.
-            let claimsOnlyLowest = hi > lo && options.assumeVersion == nil && targetIndex == lo
-                && targetIndex != referenceTopIndex && targetIndex != ledgerTopIndex
-            if claimsOnlyLowest {
-                let silent = steps[(lo + 1)...hi].map(\.version)
-                add(.schemaSilentRange, .behind, .ok,
-                    "the schema matches versions \(rangeText(group)): \(Self.list(silent)) leave no schema trace; claiming \(steps[lo].version) only",
-                    versions: silent,
-                    evidence: silent.map { .init(version: $0, detail: "version \($0) changes no schema object (data-only or net-zero)") })
-            }
-            if !ledgerExists {
-                planBaseline(targetIndex: targetIndex)
-            } else {
-                planRows(targetIndex: targetIndex, hi: hi)
-            }
-            if claimsOnlyLowest {
-                let silent = steps[(lo + 1)...hi].map(\.version)
-                actions.append(.init(kind: .keep, reason: "pass --assume-version N (N in \(rangeText(group))) to record up to N; otherwise the migrator re-runs \(Self.list(silent))"))
-            }
-        }
-
-        mutating func planBaseline(targetIndex: Int) {
-            let claimed = targetIndex >= 1 ? Array(steps[1...targetIndex]) : []
-            add(.noLedger, .noLedger, .repairable,
-                "no \(engine.ledgerTable) table, but the schema matches version \(steps[targetIndex].version)",
-                versions: claimed.map(\.version),
-                evidence: [proofOfMatch(targetIndex)])
-            actions.append(.init(kind: .createLedger, reason: "create \(engine.ledgerTable) exactly as sqlx does"))
-            for step in claimed {
-                guard let migration = step.migration else { continue }
-                let restored = restoredFields(migration)
-                actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
-                                     checksum: migration.checksum, installedOn: restored.installedOn,
-                                     executionTime: restored.executionTime,
-                                     reason: "baseline: the schema includes version \(migration.version)" + restored.note))
-            }
-        }
-
-        mutating func planRows(targetIndex: Int, hi: Int) {
-            var byVersion: [Int64: LedgerRow] = [:]
-            for row in rows { byVersion[row.version] = row }
-            var missing: [Int64] = [], missingEvidence: [Finding.Evidence] = []
-            var drift: [Int64] = [], driftEvidence: [Finding.Evidence] = []
-            var dirtyFixed: [Int64] = [], dirtyEvidence: [Finding.Evidence] = []
-            var dirtyUndecided: [Int64] = []
-            var unproven: [Int64] = [], unprovenEvidence: [Finding.Evidence] = []
-            for index in steps.indices.dropFirst() {
-                let step = steps[index]
-                guard let migration = step.migration else { continue }
-                let row = byVersion[migration.version]
-                if index <= targetIndex {
-                    guard let row else {
-                        missing.append(migration.version)
-                        missingEvidence.append(proofOfPresence(step))
-                        let restored = restoredFields(migration)
-                        let why = !step.isSchemaSilent ? "the schema holds this version's effect"
-                            : observation.probes[migration.version] == .ran ? "its probe says it ran"
-                            : "inside the matched range, below the claimed version"
-                        actions.append(.init(kind: .insert, version: migration.version, description: migration.description,
-                                             checksum: migration.checksum, installedOn: restored.installedOn,
-                                             executionTime: restored.executionTime, reason: why + restored.note))
-                        continue
-                    }
-                    if row.isDirty {
-                        // A schema-silent version is proven complete only by a later version the schema
-                        // shows, its probe, or the person's --assume-version; otherwise nobody knows.
-                        let laterProven = index < targetIndex && steps[(index + 1)...targetIndex].contains { !$0.isSchemaSilent }
-                        let proof: String? = !step.isSchemaSilent ? "the schema proves version \(migration.version) completed"
-                            : observation.probes[migration.version] == .ran ? "its probe says version \(migration.version) completed"
-                            : laterProven ? "a later version the schema proves ran after it"
-                            : options.assumeVersion != nil ? "--assume-version \(options.assumeVersion!) says it completed"
-                            : nil
-                        guard let proof else {
-                            dirtyUndecided.append(migration.version)
-                            continue
-                        }
-                        dirtyFixed.append(migration.version)
-                        dirtyEvidence.append(proofOfPresence(step))
-                        actions.append(.init(kind: .markSucceeded, version: migration.version, checksum: migration.checksum,
-                                             previousChecksum: row.checksum, reason: proof))
-                    } else if row.checksum != migration.checksum || row.success == nil {
-                        drift.append(migration.version)
-                        checksumMismatches.append(migration.version)
-                        let edit = row.checksum.flatMap {
-                            ChecksumEdit.explain(recorded: $0, bundled: migration, ignoring: engine.migrations.ignoredCharacters)
-                        }
-                        let former = engine.manifest?.formerChecksum(version: migration.version, checksum: row.checksum)
-                        let cause = former.map { "known former checksum" + ($0.note.map { ": \($0)" } ?? "") }
-                            ?? edit?.description
-                            ?? (row.problems.isEmpty ? "the file changed after it was applied" : row.problems.joined(separator: "; "))
-                        driftEvidence.append(.init(version: migration.version,
-                                                   detail: "version \(migration.version) (\(migration.fileName)): recorded \(row.checksum?.short ?? "NULL"), bundled \(migration.checksum.short): \(cause)"))
-                        actions.append(.init(kind: .restamp, version: migration.version, checksum: migration.checksum,
-                                             previousChecksum: row.checksum, reason: cause))
-                    }
-                } else if let row {
-                    if row.isDirty && index > hi {
-                        dirtyFixed.append(migration.version)
-                        dirtyEvidence.append(proofOfAbsence(step))
-                        actions.append(.init(kind: .delete, version: migration.version,
-                                             reason: "interrupted and the schema proves it did not apply: the migrator will re-run it"))
-                    } else if row.isDirty {
-                        dirtyUndecided.append(migration.version)
-                    } else {
-                        unproven.append(migration.version)
-                        unprovenEvidence.append(proofOfAbsence(step))
-                        if options.dropUnproven {
-                            actions.append(.init(kind: .delete, version: migration.version,
-                                                 reason: "--drop-unproven: the schema lacks this version's effect; the migrator will re-apply it"))
-                        }
-                    }
-                }
-            }
-            if !missing.isEmpty {
-                add(.behind, .behind, .repairable,
-                    "the schema is at version \(steps[targetIndex].version) but the ledger lacks \(Self.list(missing))",
-                    versions: missing, evidence: [proofOfMatch(targetIndex)] + missingEvidence)
-            }
-            if !drift.isEmpty {
-                add(.checksumDrift, .checksumDrift, .repairable,
-                    "recorded checksums differ from the bundled files for \(Self.list(drift)); the schema proves they applied",
-                    versions: drift, evidence: driftEvidence)
-            }
-            if !dirtyFixed.isEmpty {
-                add(.dirty, .dirty, .repairable,
-                    "interrupted migration(s) \(Self.list(dirtyFixed)); the schema decides each", versions: dirtyFixed,
-                    evidence: dirtyEvidence)
-            }
-            if !dirtyUndecided.isEmpty {
-                add(.dirty, .dirty, .needsPerson,
-                    "interrupted migration(s) \(Self.list(dirtyUndecided)) leave no schema trace: the schema cannot tell whether they completed",
-                    versions: dirtyUndecided)
-                blockers.append(.init(reason: "cannot tell whether \(Self.list(dirtyUndecided)) completed",
-                                      flag: "--assume-version N"))
-            }
-            if !unproven.isEmpty {
-                let command = "--drop-unproven"
-                add(.ahead, .ahead, options.dropUnproven ? .repairable : .needsPerson,
-                    "the ledger claims \(Self.list(unproven)) but the schema matches version \(steps[targetIndex].version)",
-                    versions: unproven, evidence: [proofOfMatch(targetIndex)] + unprovenEvidence)
-                if !options.dropUnproven {
-                    blockers.append(.init(reason: "the ledger claims \(Self.list(unproven)), whose effects the schema lacks; rerun with \(command) to delete those rows so the migrator re-applies them",
-                                          flag: command))
-                }
-            }
-        }
-
         // MARK: Unknown versions
 
         mutating func reportUnknownVersions() {
@@ -479,13 +333,8 @@ extension DiagnosisEngine {
             let versions = unknown.map(\.version)
             var evidence: [Finding.Evidence] = []
             for row in unknown {
-                if let twin = engine.migrations.applying.first(where: { $0.checksum == row.checksum }) {
-                    evidence.append(.init(version: row.version,
-                                          detail: "row \(row.version) carries the checksum of bundled \(twin.fileName) (renumbered?)"))
-                } else {
-                    evidence.append(.init(version: row.version,
-                                          detail: "row \(row.version) (\(row.description ?? "no description")) matches no bundled file (a newer build?)"))
-                }
+                evidence.append(.init(version: row.version,
+                                      detail: "row \(row.version) (\(row.description ?? "no description")) matches no bundled file by version or checksum (a newer build?)"))
                 if options.dropUnknown {
                     actions.append(.init(kind: .delete, version: row.version, reason: "--drop-unknown: not a bundled version"))
                 } else if row.isDirty {
@@ -513,7 +362,7 @@ extension DiagnosisEngine {
         var referenceTopIndex: Int? {
             guard let reference else { return nil }
             let versions = reference.rows.map(\.version).filter { referenceRow($0) != nil }
-            return versions.max().flatMap { engine.timeline.index(of: $0) }
+            return versions.compactMap { timeline.index(of: $0) }.max()
         }
 
         /// Original `installed_on` and `execution_time` from the reference, when its row has the bundled checksum.
@@ -540,7 +389,7 @@ extension DiagnosisEngine {
                 let ours = state(live[version], version), refs = state(theirs[version], version)
                 guard ours != refs else { continue }
                 var schema = "schema cannot tell"
-                if let target, let index = engine.timeline.index(of: version), let targetIndex = engine.timeline.index(of: target) {
+                if let target, let index = timeline.index(of: version), let targetIndex = timeline.index(of: target) {
                     schema = index <= targetIndex ? "schema shows it applied" : "schema shows it not applied"
                 }
                 evidence.append(.init(version: version, detail: "\(version): live ledger \(ours) · reference \(refs) · \(schema)"))
@@ -578,10 +427,8 @@ extension DiagnosisEngine {
             let objects = (step.effect.added + step.effect.changedObjects).map(\.key.description)
                 + step.effect.removed.map { "no \($0.key)" }
             if objects.isEmpty {
-                if observation.probes[step.version] == .ran {
-                    return .init(version: step.version, detail: "version \(step.version) leaves no schema trace; its probe says it ran")
-                }
-                return .init(version: step.version, detail: "version \(step.version) leaves no schema trace; recorded because a later proven version follows it")
+                return .init(version: step.version,
+                             detail: "version \(step.version) leaves no schema trace; \(silentProof(step) ?? "nothing proves it ran")")
             }
             return .init(version: step.version, objects: objects,
                          detail: "version \(step.version): \(step.effect.summary) — present as that version leaves it")
@@ -608,6 +455,15 @@ extension DiagnosisEngine {
             return contiguous ? "\(sorted.first!)–\(sorted.last!)" : sorted.map(String.init).joined(separator: ", ")
         }
 
+        /// Rows whose recorded checksum differs from their version's bundled file: sqlx's `MISMATCH`,
+        /// reported whatever the verdict.
+        var checksumMismatches: [Int64] {
+            rows.filter { row in
+                guard let migration = engine.migrations.applied(version: row.version) else { return false }
+                return row.checksum != migration.checksum
+            }.map(\.version)
+        }
+
         func result(path: String) -> Diagnosis {
             let ordered = findings.sorted { ($0.exitCode, $0.verdict.rank) > ($1.exitCode, $1.verdict.rank) }
             let verdict: Verdict
@@ -620,14 +476,15 @@ extension DiagnosisEngine {
             }
             let exists: Bool
             if case .absent = observation.ledger { exists = false } else { exists = true }
+            let moved = identities.compactMap { identity in identity.isMoved ? LedgerSummary.Move(from: identity.rowVersion, to: identity.file!) : nil }
             let summary = LedgerSummary(
                 table: engine.ledgerTable, exists: exists, versions: rows.map(\.version),
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
-                unknownVersions: unknownRows.map(\.version))
+                unknownVersions: unknownRows.map(\.version), moved: moved)
             let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
             return Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
                              schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
-                             ledgerDigest: observation.ledgerDigest)
+                             ledgerDigest: observation.ledgerDigest, history: history)
         }
     }
 }

@@ -28,6 +28,16 @@ public struct Finding: Sendable, Hashable, Codable {
         case probe
         case invariant
         case reference
+        /// Bundled versions with no row below the newest recorded one: sqlx applies them at the next start.
+        case pendingOutOfOrder = "pending-out-of-order"
+        /// Rows whose checksum proves they record another bundled file (renumbered or swapped files).
+        case movedRows = "moved-rows"
+        /// Only the first statements of a migration ran (a crash, or an interrupted `-- no-transaction` file).
+        case partiallyApplied = "partially-applied"
+        /// A bundled migration fails to replay here, so versions from it on cannot be fingerprinted.
+        case replayFailed = "replay-failed"
+        /// What sqlx's own start-up check says of the ledger, whatever else is true.
+        case ledgerCheck = "ledger-check"
     }
 
     /// A fact that supports a finding: usually which objects prove or refute which version.

@@ -17,6 +17,8 @@ public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case noLedger = "no-ledger"
     /// A recorded checksum differs from the bundled file of a version the schema proves applied.
     case checksumDrift = "checksum-drift"
+    /// Rows carry other bundled files' checksums (renumbered or swapped files): they are moved.
+    case movedRows = "moved-rows"
     /// A row has `success = false`: a migration was interrupted.
     case dirty
     /// The ledger claims versions whose effects the schema lacks.

@@ -40,12 +40,15 @@ public struct FingerprintTimeline: Sendable {
     /// Objects met during the replay by their exact stored text, so a database built by these
     /// migrations can be snapshotted without pragmas.
     public let knownObjects: [SchemaIntrospector.KnownObject]
+    /// The migration that failed to replay, when the timeline stops before the newest version.
+    public let replayFailure: ReplayError?
     private let indexByVersion: [Int64: Int]
 
     /// Creates a timeline from steps.
     public init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:],
-                knownObjects: [SchemaIntrospector.KnownObject] = []) {
+                knownObjects: [SchemaIntrospector.KnownObject] = [], replayFailure: ReplayError? = nil) {
         self.knownObjects = knownObjects
+        self.replayFailure = replayFailure
         self.steps = steps
         var indexByVersion: [Int64: Int] = [:]
         for (index, step) in steps.enumerated() where indexByVersion[step.version] == nil { indexByVersion[step.version] = index }

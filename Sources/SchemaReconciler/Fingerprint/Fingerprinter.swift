@@ -7,15 +7,26 @@ import GRDBSQLite
 /// ```swift
 /// catch let error as ReplayError { print(error) } // "Migrations/0007_x.sql: version 7 failed to replay: no such table: t"
 /// ```
-public struct ReplayError: Error, Sendable, CustomStringConvertible {
+public struct ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The version that failed.
     public let version: Int64
     /// The file that failed.
     public let path: String
     /// SQLite's message.
     public let message: String
+    /// The SQLite library the replay ran on: a function newer than it (`concat()` needs 3.44) fails here.
+    public let sqliteVersion: String
 
-    public var description: String { "\(path): version \(version) failed to replay: \(message)" }
+    public init(version: Int64, path: String, message: String) {
+        self.version = version
+        self.path = path
+        self.message = message
+        self.sqliteVersion = String(cString: sqlite3_libversion())
+    }
+
+    public var description: String {
+        "\(path): version \(version) failed to replay: \(message) (SQLite \(sqliteVersion))"
+    }
 }
 
 /// Computes per-version fingerprints by replaying migrations into a private in-memory database.
@@ -42,46 +53,37 @@ public struct Fingerprinter: Sendable {
     }
 
     /// Replays `set` and returns its timeline; `progress`, if given, is called after each migration
-    /// with the number replayed and the total.
+    /// replayed with the number done and the total.
+    ///
+    /// A migration that fails to replay throws ``ReplayError``, unless `stoppingAtFailure` is true: then
+    /// the timeline ends at the version before it and records the failure in
+    /// ``FingerprintTimeline/replayFailure``, so databases whose evidence lies before it can still be diagnosed.
     ///
     /// ```swift
     /// let timeline = try Fingerprinter().fingerprint(set) { done, total in print("\(done)/\(total)") }
     /// ```
-    public func fingerprint(_ set: MigrationSet, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> FingerprintTimeline {
+    public func fingerprint(_ set: MigrationSet, stoppingAtFailure: Bool = false,
+                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> FingerprintTimeline {
         var snapshotOptions = options
         snapshotOptions.trackedPragmas = Self.headerPragmas(setBy: set)
-        var introspector = SchemaIntrospector(options: snapshotOptions)
-        let queue = try HardenedDatabase.openInMemory()
-        return try queue.writeWithoutTransaction { db in
-            var previous = try introspector.snapshot(of: db)
-            var steps = [FingerprintTimeline.Step(migration: nil, fingerprint: previous.hash,
-                                                  effect: SchemaDiff(from: .empty, to: previous))]
-            var schemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
-            var pragmaValues = try Self.pragmaValues(snapshotOptions.trackedPragmas, db)
-            let total = set.applying.count
-            for (done, migration) in set.applying.enumerated() {
-                try Self.apply(migration, to: db)
-                let newSchemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
-                let newPragmaValues = try Self.pragmaValues(snapshotOptions.trackedPragmas, db)
-                if newSchemaVersion != schemaVersion || newPragmaValues != pragmaValues {
-                    let snapshot = try introspector.snapshot(of: db)
-                    steps.append(.init(migration: migration, fingerprint: snapshot.hash,
-                                       effect: SchemaDiff(from: previous, to: snapshot)))
-                    previous = snapshot
-                } else {
-                    // Data-only migration: the schema cookie did not move, so nothing structural did.
-                    steps.append(.init(migration: migration, fingerprint: previous.hash,
-                                       effect: SchemaDiff(from: previous, to: previous)))
-                }
-                schemaVersion = newSchemaVersion
-                pragmaValues = newPragmaValues
-                try compileProbes(for: migration.version, db)
+        var cursor = try ReplayCursor(options: snapshotOptions)
+        var failure: ReplayError?
+        let total = set.applying.count
+        for (done, migration) in set.applying.enumerated() {
+            do {
+                try cursor.apply(migration) { db in try compileProbes(for: migration.version, db) }
                 progress?(done + 1, total)
+            } catch let error as ReplayError where stoppingAtFailure {
+                failure = error
+                break
             }
-            try compileInvariants(db)
-            return FingerprintTimeline(steps: steps, trackedPragmas: snapshotOptions.trackedPragmas,
-                                       namesCreatedBySQL: Self.namesCreated(by: set), knownObjects: introspector.learned)
         }
+        if failure == nil {
+            try cursor.queue.writeWithoutTransaction { db in try compileInvariants(db) }
+        }
+        return FingerprintTimeline(steps: cursor.steps, trackedPragmas: snapshotOptions.trackedPragmas,
+                                   namesCreatedBySQL: Self.namesCreated(by: set), knownObjects: cursor.introspector.learned,
+                                   replayFailure: failure)
     }
 
     /// A probe must compile, as a read-only query, against the schema its version leaves.
@@ -108,40 +110,6 @@ public struct Fingerprinter: Sendable {
         } catch {
             throw ConfigurationError(path: manifest.url.path, line: line, key: key,
                                      message: "\(DeclaredChecks.describe(error)) (\(context))")
-        }
-    }
-
-    /// Runs one migration the way sqlx does: in a transaction unless it starts with `-- no-transaction`.
-    static func apply(_ migration: Migration, to db: Database) throws {
-        // sqlite3_exec, as the sqlite3 shell runs a file: GRDB's per-statement authorizer and
-        // observation bookkeeping would double the cost of replaying thousands of migrations, and the
-        // private replay database has no observers.
-        func exec(_ sql: String) -> String? {
-            var message: UnsafeMutablePointer<CChar>?
-            let code = sqlite3_exec(db.sqliteConnection, sql, nil, nil, &message)
-            defer { sqlite3_free(message) }
-            guard code != SQLITE_OK else { return nil }
-            return message.map { String(cString: $0) } ?? "SQLite error \(code)"
-        }
-        let failure: String?
-        if migration.noTransaction {
-            failure = exec(migration.sql)
-        } else if let begin = exec("BEGIN") {
-            failure = begin
-        } else if let error = exec(migration.sql) {
-            if db.isInsideTransaction { _ = exec("ROLLBACK") }
-            failure = error
-        } else {
-            failure = exec("COMMIT")
-        }
-        if let failure {
-            if db.isInsideTransaction { _ = exec("ROLLBACK") }
-            throw ReplayError(version: migration.version, path: migration.url.path, message: failure)
-        }
-        if db.isInsideTransaction {
-            _ = exec("ROLLBACK")
-            throw ReplayError(version: migration.version, path: migration.url.path,
-                              message: "the migration left a transaction open")
         }
     }
 
@@ -193,9 +161,5 @@ public struct Fingerprinter: Sendable {
             }
         }
         return names
-    }
-
-    private static func pragmaValues(_ pragmas: [String], _ db: Database) throws -> [String] {
-        try pragmas.map { try String.fetchOne(db, sql: "PRAGMA main.\($0)") ?? "" }
     }
 }

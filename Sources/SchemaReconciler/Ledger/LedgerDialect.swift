@@ -28,4 +28,8 @@ public protocol LedgerDialect: Sendable {
 
     /// Deletes the row of `version`.
     func delete(version: Int64, in db: Database) throws
+
+    /// Refiles the row of `version` under `newVersion` with the file's description and checksum,
+    /// keeping the rest of its history (`installed_on`, `execution_time`).
+    func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws
 }

@@ -70,11 +70,15 @@ public struct LedgerContents: Sendable, Hashable {
     public var columns: [String]
     /// Problems with the table as a whole (extra or missing optional columns, wrong declared types).
     public var problems: [String]
+    /// Columns the migrator's own INSERT leaves out that cannot take a default (`NOT NULL` without
+    /// `DEFAULT`): no row can be written as the migrator writes it, by it or by a repair.
+    public var unwritableColumns: [String]
 
     /// Creates contents.
-    public init(rows: [LedgerRow], columns: [String], problems: [String] = []) {
+    public init(rows: [LedgerRow], columns: [String], problems: [String] = [], unwritableColumns: [String] = []) {
         self.rows = rows
         self.columns = columns
         self.problems = problems
+        self.unwritableColumns = unwritableColumns
     }
 }

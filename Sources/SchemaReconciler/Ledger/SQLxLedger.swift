@@ -80,9 +80,16 @@ public struct SQLxLedger: LedgerDialect, Hashable {
             SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
             """, arguments: [tableName]) ?? false
         guard exists else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid",
-                                          arguments: [tableName])
+        let columnInfo = try Row.fetchAll(db, sql: """
+            SELECT name, "notnull", dflt_value IS NULL, pk FROM pragma_table_info(?, 'main') ORDER BY cid
+            """, arguments: [tableName])
+        let columns = columnInfo.map { $0[0] as String }
         let folded = Set(columns.map(SchemaObject.canonicalName))
+        // sqlx's INSERT names its own columns only: any other NOT NULL column without a default rejects it.
+        let unwritable = columnInfo.filter { info in
+            !Self.knownColumns.contains(SchemaObject.canonicalName(info[0] as String))
+                && (info[1] as Int) == 1 && (info[2] as Bool) && (info[3] as Int) == 0
+        }.map { $0[0] as String }
         let missing = Self.requiredColumns.filter { !folded.contains($0) }
         guard missing.isEmpty else {
             return .unusable(reason: "ledger table \(tableName) has no \(missing.joined(separator: ", ")) column (sqlx needs it)")
@@ -137,7 +144,8 @@ public struct SQLxLedger: LedgerDialect, Hashable {
                                         success: success, checksum: checksum, executionTime: Self.integer(row[8]),
                                         problems: problems))
         }
-        return .present(LedgerContents(rows: ledgerRows, columns: columns, problems: tableProblems))
+        return .present(LedgerContents(rows: ledgerRows, columns: columns, problems: tableProblems,
+                                       unwritableColumns: unwritable))
     }
 
     /// A cell as text whatever its storage class (nil for NULL or a blob).
@@ -200,5 +208,15 @@ public struct SQLxLedger: LedgerDialect, Hashable {
     /// ```
     public func delete(version: Int64, in db: Database) throws {
         try db.execute(sql: "DELETE FROM \(tableNameText) WHERE version = ?1", arguments: [version])
+    }
+
+    /// Refiles one row under the version its checksum proves, keeping `installed_on` and `execution_time`.
+    ///
+    /// ```swift
+    /// try ledger.move(version: 2, to: 3, description: "index", checksum: migration.checksum, in: db)
+    /// ```
+    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+        try db.execute(sql: "UPDATE \(tableNameText) SET version = ?1, description = ?2, checksum = ?3 WHERE version = ?4",
+                       arguments: [newVersion, description, Data(checksum.bytes), version])
     }
 }

@@ -23,6 +23,8 @@ public struct RepairPlan: Sendable, Hashable, Codable {
             case restamp
             /// Delete a row.
             case delete
+            /// Move a row to the version of the file its checksum proves it records, keeping its history.
+            case move
             /// Leave a row as it is, deliberately (reported so nobody wonders).
             case keep
         }
@@ -32,8 +34,10 @@ public struct RepairPlan: Sendable, Hashable, Codable {
         public var description: String?
         /// The checksum written (insert, restamp, mark-succeeded).
         public var checksum: Digest?
-        /// The checksum replaced (restamp).
+        /// The checksum replaced (restamp, move).
         public var previousChecksum: Digest?
+        /// The version the row is filed under now (move).
+        public var previousVersion: Int64?
         /// `installed_on` to write (insert), when known from a reference backup; else the current time.
         public var installedOn: String?
         /// `execution_time` to write (insert), when known from a reference backup; else 0.
@@ -42,9 +46,10 @@ public struct RepairPlan: Sendable, Hashable, Codable {
         public var reason: String
 
         public init(kind: Kind, version: Int64? = nil, description: String? = nil, checksum: Digest? = nil,
-                    previousChecksum: Digest? = nil, installedOn: String? = nil, executionTime: Int64? = nil,
-                    reason: String) {
+                    previousChecksum: Digest? = nil, previousVersion: Int64? = nil, installedOn: String? = nil,
+                    executionTime: Int64? = nil, reason: String) {
             self.kind = kind
+            self.previousVersion = previousVersion
             self.version = version
             self.description = description
             self.checksum = checksum
@@ -106,10 +111,15 @@ public struct PlanOptions: Sendable, Hashable, Codable {
     public var enforceInvariants: Bool
     /// A known-good backup whose ledger is evidence and the source of restored rows (opened read-only).
     public var referencePath: String?
+    /// Versions whose edited files the person accepts: their rows are re-stamped even where the schema
+    /// cannot judge the edit (a schema-silent migration whose old text is unknown or changed meaning).
+    public var acceptEdits: Set<Int64>
 
     public init(assumeVersion: Int64? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
-                requireTip: Bool = false, enforceInvariants: Bool = false, referencePath: String? = nil) {
+                requireTip: Bool = false, enforceInvariants: Bool = false, referencePath: String? = nil,
+                acceptEdits: Set<Int64> = []) {
         self.referencePath = referencePath
+        self.acceptEdits = acceptEdits
         self.assumeVersion = assumeVersion
         self.dropUnproven = dropUnproven
         self.dropUnknown = dropUnknown

@@ -196,8 +196,29 @@ struct Repairer {
         let changesBefore = db.totalChangesCount
         var rowWrites = 0
         let ledger = reconciler.ledger
+        // Moves first, through versions no row can hold, so rows that swap versions never collide.
+        let moves = plan.actions.filter { $0.kind == .move }
+        let used = Set(current.ledger.rows.map(\.version))
+        var parking: [Int64] = []
+        var candidate: Int64 = -1
+        while parking.count < moves.count {
+            if !used.contains(candidate) { parking.append(candidate) }
+            candidate -= 1
+        }
+        for (action, spot) in zip(moves, parking) {
+            guard let from = action.previousVersion, let checksum = action.checksum else { continue }
+            try ledger.move(version: from, to: spot, description: action.description ?? "", checksum: checksum, in: db)
+            rowWrites += 1
+        }
+        for (action, spot) in zip(moves, parking) {
+            guard let to = action.version, let checksum = action.checksum else { continue }
+            try ledger.move(version: spot, to: to, description: action.description ?? "", checksum: checksum, in: db)
+            rowWrites += 1
+        }
         for action in plan.actions {
             switch action.kind {
+            case .move:
+                continue
             case .createLedger:
                 try ledger.createTable(db)
             case .insert:

@@ -133,6 +133,7 @@ extension DiagnosisReport {
             var dirty: [Int64]
             var checksumMismatches: [Int64]
             var unknownVersions: [Int64]
+            var moved: [LedgerSummary.Move]
         }
 
         struct Evidence: Encodable {
@@ -165,9 +166,10 @@ extension DiagnosisReport {
             var description: String?
             var checksum: String?
             var previousChecksum: String?
+            var previousVersion: Int64?
             var reason: String
 
-            enum CodingKeys: String, CodingKey { case kind, version, description, checksum, previousChecksum, reason }
+            enum CodingKeys: String, CodingKey { case kind, version, description, checksum, previousChecksum, previousVersion, reason }
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
@@ -176,6 +178,7 @@ extension DiagnosisReport {
                 try container.encode(description, forKey: .description)
                 try container.encode(checksum, forKey: .checksum)
                 try container.encode(previousChecksum, forKey: .previousChecksum)
+                try container.encode(previousVersion, forKey: .previousVersion)
                 try container.encode(reason, forKey: .reason)
             }
         }
@@ -201,6 +204,7 @@ extension DiagnosisReport {
             var schemaFingerprint: String?
             var ledger: Ledger
             var ledgerDigest: String?
+            var history: AppliedHistory
             var findings: [Finding]
             var plan: [Action]
             var blockers: [Blocker]
@@ -217,8 +221,9 @@ extension DiagnosisReport {
                 let summary = diagnosis.ledger
                 ledger = Ledger(table: summary.table, exists: summary.exists, versions: summary.versions,
                                 dirty: summary.dirty, checksumMismatches: summary.checksumMismatches,
-                                unknownVersions: summary.unknownVersions)
+                                unknownVersions: summary.unknownVersions, moved: summary.moved)
                 ledgerDigest = diagnosis.ledgerDigest?.hex
+                history = diagnosis.history
                 findings = diagnosis.findings.map { finding in
                     Finding(kind: finding.kind.rawValue, verdict: finding.verdict.rawValue,
                             exitCode: finding.exitCode.rawValue, message: finding.message, versions: finding.versions,
@@ -229,7 +234,7 @@ extension DiagnosisReport {
                 plan = diagnosis.plan.actions.map { action in
                     Action(kind: action.kind.rawValue, version: action.version, description: action.description,
                            checksum: action.checksum?.hex, previousChecksum: action.previousChecksum?.hex,
-                           reason: action.reason)
+                           previousVersion: action.previousVersion, reason: action.reason)
                 }
                 blockers = diagnosis.plan.blockers.map { Blocker(reason: $0.reason, flag: $0.flag) }
                 planWrites = diagnosis.plan.writes
@@ -238,7 +243,7 @@ extension DiagnosisReport {
             }
 
             enum CodingKeys: String, CodingKey {
-                case path, verdict, matchedVersions, nearestVersion, schemaFingerprint, ledger, ledgerDigest
+                case path, verdict, matchedVersions, nearestVersion, schemaFingerprint, ledger, ledgerDigest, history
                 case findings, plan, blockers, planWrites, targetVersion, exitCode
             }
 
@@ -251,6 +256,7 @@ extension DiagnosisReport {
                 try container.encode(schemaFingerprint, forKey: .schemaFingerprint)
                 try container.encode(ledger, forKey: .ledger)
                 try container.encode(ledgerDigest, forKey: .ledgerDigest)
+                try container.encode(history, forKey: .history)
                 try container.encode(findings, forKey: .findings)
                 try container.encode(plan, forKey: .plan)
                 try container.encode(blockers, forKey: .blockers)
@@ -411,7 +417,16 @@ extension DiagnosisReport {
             ledgerText += "; checksum mismatches \(ReportLayout.ranges(ledger.checksumMismatches))"
         }
         if !ledger.unknownVersions.isEmpty { ledgerText += "; not bundled \(ReportLayout.ranges(ledger.unknownVersions))" }
+        if !ledger.moved.isEmpty {
+            ledgerText += "; rows recording other files " + ledger.moved.map { "\($0.from)→\($0.to)" }.joined(separator: ", ")
+        }
         lines.append("  " + label("ledger") + ledgerText)
+        if diagnosis.history.order != nil, !diagnosis.history.pending.isEmpty {
+            var pending = "pending \(ReportLayout.ranges(diagnosis.history.pending))"
+            if !diagnosis.history.outOfOrder.isEmpty { pending += " (out of order: \(ReportLayout.ranges(diagnosis.history.outOfOrder)))" }
+            if diagnosis.history.order != .bundled { pending += "; history in \(diagnosis.history.order!.rawValue) order" }
+            lines.append("  " + label("history") + pending)
+        }
 
         // Findings with indented evidence.
         if !diagnosis.findings.isEmpty {
