@@ -38,8 +38,9 @@ struct InitCommand: ParsableCommand {
                 throw CommandFailure(message: failure.description)
             }
         }
-        let folder = DisplayPath.relative(outcome.migrations.folder)
-        let manifest = DisplayPath.relative(outcome.manifestURL), lock = DisplayPath.relative(outcome.lockURL)
+        let folder = DisplayPath.shellQuoted(DisplayPath.relative(outcome.migrations.folder))
+        let manifest = DisplayPath.shellQuoted(DisplayPath.relative(outcome.manifestURL))
+        let lock = DisplayPath.shellQuoted(DisplayPath.relative(outcome.lockURL))
         let stubs = outcome.probeStubs
         Terminal.print("\(folder): \(outcome.layout) migrations, \(outcome.migrations.applying.count) version(s)")
         Terminal.print("wrote \(manifest): "

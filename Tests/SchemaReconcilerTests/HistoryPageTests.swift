@@ -88,6 +88,21 @@ struct HistoryPageTests {
         #expect(here == ["v20", "v23"])
     }
 
+    @Test("a replay that fails part-way is said on the page, which shows the versions before it")
+    func replayFailure() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("1_create.sql", "CREATE TABLE a (x INTEGER);")
+        try folder.write("2_broken.sql", "ALTER TABLE missing ADD COLUMN y TEXT;")
+        let set = try MigrationSet.load(from: folder.url)
+        let timeline = try Fingerprinter().fingerprint(set, stoppingAtFailure: true)
+        let root = try Self.checkSelfContained(HistoryPage(migrations: set, timeline: timeline).html())
+        let sections = root.elements("section").filter { $0.classes.contains("version") }
+        #expect(sections.compactMap { $0.attributes["id"] } == ["v1"])
+        let failure = try #require(root.elements("p").first { $0.classes.contains("failure") })
+        #expect(failure.allText.contains("version 2 failed to replay"))
+    }
+
     @Test("hostile names stay text: markup in an object name cannot open an element")
     func hostileNames() throws {
         let folder = try TemporaryFolder()

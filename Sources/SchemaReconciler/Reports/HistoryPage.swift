@@ -113,7 +113,12 @@ public struct HistoryPage: Sendable {
             facts.insert("tip <strong>\(tip.version)</strong> <code title=\"\(tip.fingerprint.hex)\">\(tip.fingerprint.short)</code>", at: 1)
         }
         if let fingerprintSource { facts.append(XMLText.escape(fingerprintSource)) }
-        out += facts.joined(separator: " · ") + "</p>\n</header>\n"
+        out += facts.joined(separator: " · ") + "</p>\n"
+        if let failure = timeline.replayFailure {
+            // The timeline stops before the failing version: say so where the reader starts.
+            out += "<p class=\"failure\">The replay stopped: \(XMLText.escape(failure.description)). Versions from \(failure.version) on are not on this page.</p>\n"
+        }
+        out += "</header>\n"
         if !diagnoses.isEmpty {
             out += "<section class=\"databases\">\n<h2>Databases against this timeline</h2>\n"
             for (index, diagnosis) in diagnoses.enumerated() {
@@ -491,6 +496,7 @@ public struct HistoryPage: Sendable {
         svg rect.ledger.mismatch { fill: var(--nearest); }
         ul.findings li.exit-1 strong { color: #a86400; } ul.findings li.exit-2 strong, ul.findings li.exit-3 strong { color: var(--bad); }
         .flag { color: var(--dim); }
+        p.failure { color: var(--bad); font-weight: 600; }
         footer { max-width: 1360px; margin: 0 auto; padding: 8px 28px 24px; color: var(--dim); font-size: 12px; }
 
         """
