@@ -88,6 +88,18 @@ struct HistoryPageTests {
         #expect(here == ["v20", "v23"])
     }
 
+    @Test("every fixture renders: one article per database with its verdict, links that land on the page")
+    func everyFixture() throws {
+        let diagnoses = CommandLineTests.expected.map { Repo.reconciler.diagnose(databaseAt: Repo.fixture($0.fixture)) }
+        let root = try Self.checkSelfContained(HistoryPage(reconciler: Repo.reconciler, diagnoses: diagnoses).html())
+        let articles = root.elements("article").filter { $0.classes.contains("database") }
+        #expect(articles.count == CommandLineTests.expected.count)
+        for (article, expected) in zip(articles, CommandLineTests.expected) {
+            #expect(article.elements("span").first { $0.classes.contains("verdict") }?.text == expected.verdict)
+            #expect(article.classes.contains("exit-\(expected.exit)"))
+        }
+    }
+
     @Test("a replay that fails part-way is said on the page, which shows the versions before it")
     func replayFailure() throws {
         let folder = try TemporaryFolder()

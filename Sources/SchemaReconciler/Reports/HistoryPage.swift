@@ -315,7 +315,8 @@ public struct HistoryPage: Sendable {
                         var text = XMLText.escape(evidence.detail)
                         let unnamed = DiagnosisReport.unnamedObjects(evidence)
                         if !unnamed.isEmpty { text += " " + unnamed.map { "<code>\(XMLText.escape($0))</code>" }.joined(separator: ", ") }
-                        if let version = evidence.version, timeline.index(of: version) != nil {
+                        if let version = evidence.version, let index = timeline.index(of: version),
+                           timeline.steps[index].migration != nil {
                             text += " <a href=\"#\(prefix)v\(version)\">version \(version)</a>"
                         }
                         out += "<li>\(text)</li>\n"
