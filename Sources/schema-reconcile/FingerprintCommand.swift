@@ -32,6 +32,9 @@ struct FingerprintCommand: ParsableCommand {
     func validate() throws {
         if writeLock && checkLock { throw ValidationError("--write-lock and --check-lock cannot be combined") }
         try output.require([.text, .json, .markdown, .html], command: "fingerprint")
+        if (writeLock || checkLock) && output.format == .html {
+            throw ValidationError("--format html draws the history page; --write-lock and --check-lock report in text, json or markdown")
+        }
     }
 
     func run() throws {

@@ -107,20 +107,6 @@ struct InitTests {
         #expect(!FileManager.default.fileExists(atPath: target.path))
     }
 
-    @Test("exclusive creation fails on an existing file instead of replacing it")
-    func exclusiveFile() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let url = try folder.write("a.txt", "first")
-        #expect(throws: ExclusiveFile.Failure.exists(path: url.path)) {
-            try ExclusiveFile.create(at: url, contents: Data("second".utf8))
-        }
-        #expect(try String(contentsOf: url, encoding: .utf8) == "first")
-        let fresh = folder.url.appendingPathComponent("b.txt")
-        try ExclusiveFile.create(at: fresh, contents: Data("new".utf8))
-        #expect(try String(contentsOf: fresh, encoding: .utf8) == "new")
-    }
-
     @Test("a folder no known layout recognises is refused with the layouts named")
     func noLayout() throws {
         let folder = try TemporaryFolder()

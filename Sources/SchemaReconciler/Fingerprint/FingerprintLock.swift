@@ -97,6 +97,17 @@ public struct FingerprintLock: Sendable, Codable {
                   manifest: reconciler.manifest)
     }
 
+    /// The lock's file contents: stable, sorted JSON and a final newline (what ``write(to:)`` writes).
+    ///
+    /// ```swift
+    /// let data = try FingerprintLock(reconciler: reconciler).encoded()
+    /// ```
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
+
     // MARK: - Files
 
     /// Reads a lock file; nil when there is none.
@@ -108,18 +119,9 @@ public struct FingerprintLock: Sendable, Codable {
 
     /// Writes the lock as stable, sorted JSON (atomically: a reader never sees half a file).
     public func write(to url: URL) throws {
-        try encoded().write(to: url, options: .atomic)
-    }
-
-    /// The lock's file contents: stable, sorted JSON and a final newline.
-    ///
-    /// ```swift
-    /// try ExclusiveFile.create(at: folder.appendingPathComponent(FingerprintLock.fileName), contents: lock.encoded())
-    /// ```
-    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self) + Data("\n".utf8)
+        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
     }
 
     // MARK: - Quick index
