@@ -23,6 +23,8 @@ struct HelpTextTests {
         for line in block.components(separatedBy: "\n") {
             if line.hasPrefix("schema-reconcile ") {
                 let name = String(line.split(separator: " ")[1])
+                // `schema-reconcile --version` and the like are options of the root, not subcommands.
+                guard !name.hasPrefix("-") else { current = nil; continue }
                 commands[name] = line
                 current = name
             } else if let name = current, line.hasPrefix(" ") {
