@@ -50,9 +50,11 @@ public struct Reconciler: Sendable {
     /// true and the lock matches every file, otherwise by replaying `migrations`.
     ///
     /// The manifest `reconcile.toml` in the migrations folder is read and validated unless
-    /// `loadManifest` is false; its ignore patterns join `ignored`.
+    /// `loadManifest` is false; its ignore patterns join `ignored`. `replayProgress`, if given, is
+    /// called after each migration a replay applies (never when the lock is used).
     public init(migrations: MigrationSet, ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
-                useLock: Bool = true, loadManifest: Bool = true) throws {
+                useLock: Bool = true, loadManifest: Bool = true,
+                replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         self.migrations = migrations
         self.ledger = ledger
         let manifest = loadManifest
@@ -78,7 +80,7 @@ public struct Reconciler: Sendable {
             }
         }
         let resolved = try timeline ?? Fingerprinter(options: options, manifest: manifest)
-            .fingerprint(migrations, stoppingAtFailure: true)
+            .fingerprint(migrations, stoppingAtFailure: true, progress: replayProgress)
         options.trackedPragmas = resolved.trackedPragmas
         self.snapshotOptions = options
         self.timeline = resolved
@@ -133,9 +135,11 @@ public struct Reconciler: Sendable {
 
     /// Loads the folder, then reads its lock or replays it.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
-                ignored: [NamePattern] = [], useLock: Bool = true, loadManifest: Bool = true) throws {
+                ignored: [NamePattern] = [], useLock: Bool = true, loadManifest: Bool = true,
+                replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         try self.init(migrations: MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters),
-                      ledger: ledger, ignored: ignored, useLock: useLock, loadManifest: loadManifest)
+                      ledger: ledger, ignored: ignored, useLock: useLock, loadManifest: loadManifest,
+                      replayProgress: replayProgress)
     }
 
     /// The pure decision engine for this set.

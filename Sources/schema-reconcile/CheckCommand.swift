@@ -9,7 +9,14 @@ struct CheckCommand: FormattedCommand {
         discussion: """
             Same diagnosis as `diagnose`, printed tersely (the JSON document is identical). \
             Exit 0 when every database is fine, 1 when `repair` fixes all drift, 2 when a person must decide, \
-            3 when a database cannot be read.
+            3 when a database cannot be read. Over many databases on a terminal, progress is shown on stderr.
+
+            Examples:
+              schema-reconcile check state.sqlite
+              schema-reconcile check --require-tip --invariants Fixtures/*.sqlite
+              schema-reconcile check --format junit Fixtures/*.sqlite > junit.xml
+              schema-reconcile check --format github Fixtures/*.sqlite
+              schema-reconcile check --app-dir ~/.local/share/myapp
             """)
 
     @OptionGroup var selection: DatabaseSelection
@@ -26,13 +33,17 @@ struct CheckCommand: FormattedCommand {
     @OptionGroup var plan: PlanChoices
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        try output.require([.text, .json, .markdown, .junit, .github], command: "check")
+    }
+
     func run() throws {
         // A launcher's check: decide healthy databases from the lock's quick index, without replay.
         if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock {
             try runQuick()
             return
         }
-        try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
+        try DiagnosisOutput.emit(try selection.groups(migrations, progressFor: output.format), settings: try migrations.settings().sources,
                                 options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
                                 format: output.format, detail: .brief, jobs: selection.concurrency)
     }
@@ -47,7 +58,11 @@ struct CheckCommand: FormattedCommand {
                                            ignoredCharacters: settings.ignoredCharacters,
                                            ledger: try SQLxLedger(tableNameText: settings.tableNameText),
                                            ignored: migrations.ignore.map(NamePattern.init), options: options)
-            return try checker.check(databasesAt: paths, jobs: selection.concurrency)
+            let progress = ProgressReporter(format: output.format, activity: "checking", unit: "databases")
+            defer { progress?.finish() }
+            return try checker.check(databasesAt: paths, jobs: selection.concurrency) { done in
+                progress?.update(done: done, total: paths.count)
+            }
         }
         if let stale = results.first(where: { if case .replayedStaleLock = $0.fingerprintSource { true } else { false } }) {
             Terminal.printError("schema-reconcile: note: \(stale.fingerprintSource)")
@@ -56,8 +71,6 @@ struct CheckCommand: FormattedCommand {
                                      tipVersion: results.first?.tipVersion ?? nil)
         report.settings = settings.sources
         report.fingerprintSource = results.first?.fingerprintSource.description
-        try GroupedOutput.emit(texts: [(nil, report.text(useColor: Terminal.useColor, detail: .brief))],
-                               jsons: [report.json()], markdowns: [report.markdown()], format: output.format,
-                               exitCode: report.exitCode)
+        try DiagnosisOutput.render([(nil, report)], format: output.format, detail: .brief)
     }
 }

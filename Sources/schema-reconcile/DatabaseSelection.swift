@@ -43,8 +43,10 @@ struct DatabaseSelection: ParsableArguments {
         var heading: String?
     }
 
-    func groups(_ migrations: MigrationOptions) throws -> [Group] {
-        guard let appDir else { return [Group(reconciler: try migrations.makeReconciler(), paths: expandedDatabases())] }
+    func groups(_ migrations: MigrationOptions, progressFor format: OutputFormat? = nil) throws -> [Group] {
+        guard let appDir else {
+            return [Group(reconciler: try migrations.makeReconciler(progressFor: format), paths: expandedDatabases())]
+        }
         let settings = try migrations.settings()
         let manifestURL = settings.migrationsFolder.appendingPathComponent(Manifest.fileName)
         let expanded = try CommandFailure.reporting { () throws -> [AppDataFolder.Group] in
@@ -59,7 +61,7 @@ struct DatabaseSelection: ParsableArguments {
                 Terminal.printError("schema-reconcile: note: no file in \(appDir) matches \(group.pattern)")
                 continue
             }
-            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder)
+            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder, progressFor: format)
             groups.append(Group(reconciler: reconciler, paths: group.paths,
                                 heading: "\(group.pattern) with \(group.migrationsFolder.path)"))
         }
@@ -87,6 +89,9 @@ enum GroupedOutput {
             }
         case .markdown:
             Terminal.print(markdowns.joined(separator: "\n\n"))
+        case .junit, .github, .html:
+            // Commands reject these in validate(); reaching here is a usage error, said plainly.
+            throw CommandFailure.exit("--format \(format.rawValue) is not available for this command")
         }
         if exitCode != .ok { throw ReportedExit(exitCode: exitCode) }
     }

@@ -9,6 +9,12 @@ struct DiagnoseCommand: FormattedCommand {
         discussion: """
             Databases are opened read-only. The plan shown is exactly what `repair` would write with the \
             same flags; when the schema cannot decide, the plan is refused and names the flag that settles it.
+
+            Examples:
+              schema-reconcile diagnose state.sqlite
+              schema-reconcile diagnose --format json state.sqlite
+              schema-reconcile diagnose --assume-version 33 state.sqlite
+              schema-reconcile diagnose --format html state.sqlite > state.html
             """)
 
     @OptionGroup var selection: DatabaseSelection
@@ -17,8 +23,12 @@ struct DiagnoseCommand: FormattedCommand {
     @OptionGroup var plan: PlanChoices
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        try output.require([.text, .json, .markdown, .junit, .github, .html], command: "diagnose")
+    }
+
     func run() throws {
-        try DiagnosisOutput.emit(try selection.groups(migrations), settings: try migrations.settings().sources,
+        try DiagnosisOutput.emit(try selection.groups(migrations, progressFor: output.format), settings: try migrations.settings().sources,
                                 options: plan.planOptions(),
                                 format: output.format, detail: .full, jobs: selection.concurrency)
     }

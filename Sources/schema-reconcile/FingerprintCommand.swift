@@ -10,6 +10,12 @@ struct FingerprintCommand: FormattedCommand {
             Replays the migrations into a private in-memory database and hashes the canonical schema \
             after each version. A schema-silent migration (data-only, or DDL with no net effect) has \
             the same fingerprint as the version before it; a database at either cannot be told apart.
+
+            Examples:
+              schema-reconcile fingerprint --migrations migrations
+              schema-reconcile fingerprint --write-lock
+              schema-reconcile fingerprint --check-lock
+              schema-reconcile fingerprint --format html > history.html
             """)
 
     @Flag(name: .customLong("write-lock"),
@@ -25,6 +31,10 @@ struct FingerprintCommand: FormattedCommand {
 
     func validate() throws {
         if writeLock && checkLock { throw ValidationError("--write-lock and --check-lock cannot be combined") }
+        try output.require([.text, .json, .markdown, .html], command: "fingerprint")
+        if (writeLock || checkLock) && output.format == .html {
+            throw ValidationError("--format html draws the history page; --write-lock and --check-lock report in text, json or markdown")
+        }
     }
 
     func run() throws {
@@ -32,7 +42,7 @@ struct FingerprintCommand: FormattedCommand {
             try runLock()
             return
         }
-        let reconciler = try migrations.makeReconciler()
+        let reconciler = try migrations.makeReconciler(progressFor: output.format)
         if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
         var report = FingerprintReport(reconciler: reconciler)
         report.settings = try migrations.settings().sources
@@ -40,6 +50,11 @@ struct FingerprintCommand: FormattedCommand {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
         case .json: Terminal.print(report.json())
         case .markdown: Terminal.print(report.markdown())
+        case .html:
+            var page = HistoryPage(reconciler: reconciler)
+            page.folderLabel = DisplayPath.relative(reconciler.migrations.folder)
+            Terminal.print(page.html())
+        case .junit, .github: throw CommandFailure.exit("fingerprint does not write --format \(output.format.rawValue)")
         }
     }
 
@@ -47,14 +62,15 @@ struct FingerprintCommand: FormattedCommand {
     /// A failure (no lock, unreadable, unwritable) is one line on stderr, and a JSON document too
     /// under `--format json`.
     private func runLock() throws {
-        let reconciler = try migrations.makeReconciler(useLock: false)
+        let reconciler = try migrations.makeReconciler(useLock: false, progressFor: output.format)
         if let failure = reconciler.timeline.replayFailure { throw CommandFailure.exit(failure.description) }
         let report = writeLock ? LockReport.write(reconciler) : LockReport.check(reconciler)
         if report.isFailure { Terminal.printError("schema-reconcile: " + report.text()) }
         switch output.format {
         case .json: Terminal.print(report.json())
         case .markdown: Terminal.print(report.markdown())
-        case .text: if !report.isFailure { Terminal.print(report.text()) }
+        // validate() leaves only text, json and markdown for the lock; text is the fallback regardless.
+        case .text, .html, .junit, .github: if !report.isFailure { Terminal.print(report.text()) }
         }
         if report.exitCode != .ok { throw ReportedExit(exitCode: report.exitCode) }
     }

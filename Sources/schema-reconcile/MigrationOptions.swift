@@ -45,8 +45,9 @@ struct MigrationOptions: ParsableArguments {
 
     /// Loads the migration set in `folder` (default: the resolved one) and its fingerprints (from the
     /// lock when it matches, else a replay); a failure is a usage error (exit 64) with one line on stderr.
-    /// A stale lock is said on stderr.
-    func makeReconciler(useLock: Bool = true, folder override: URL? = nil) throws -> Reconciler {
+    /// A stale lock is said on stderr. With `progressFor`, a long replay shows progress on a terminal
+    /// (never for machine-readable formats).
+    func makeReconciler(useLock: Bool = true, folder override: URL? = nil, progressFor format: OutputFormat? = nil) throws -> Reconciler {
         // Another migrations folder (an --app-dir group) takes the sqlx.toml beside or above it.
         let settings = try override.map { folder in
             try CommandFailure.reporting {
@@ -55,11 +56,14 @@ struct MigrationOptions: ParsableArguments {
                                              workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             }
         } ?? settings()
+        let progress = format.flatMap { ProgressReporter(format: $0, activity: "replaying migrations", unit: "versions") }
+        defer { progress?.finish() }
         let reconciler = try CommandFailure.reporting {
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
             return try Reconciler(migrationsFolder: override ?? settings.migrationsFolder,
                                   ignoredCharacters: settings.ignoredCharacters,
-                                  ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock)
+                                  ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock,
+                                  replayProgress: progress?.callback)
         }
         if case .replayedStaleLock = reconciler.fingerprintSource {
             Terminal.printError("schema-reconcile: note: \(reconciler.fingerprintSource)")

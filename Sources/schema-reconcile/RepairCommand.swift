@@ -18,6 +18,12 @@ struct RepairCommand: FormattedCommand {
             O_EXCL|O_NOFOLLOW and the database's permission bits: never through a link, never over a file.
 
             When the app holds the database, repair fails after --busy-timeout with exit 3.
+
+            Examples:
+              schema-reconcile repair --dry-run state.sqlite
+              schema-reconcile repair state.sqlite
+              schema-reconcile repair --reference backup.sqlite state.sqlite
+              schema-reconcile repair --app-dir ~/.local/share/myapp
             """)
 
     @OptionGroup var selection: DatabaseSelection
@@ -43,6 +49,7 @@ struct RepairCommand: FormattedCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        try output.require([.text, .json, .markdown], command: "repair")
         if backupPath != nil && noBackup { throw ValidationError("--backup and --no-backup cannot be combined") }
         if backupPath != nil && (selection.databases.count > 1 || selection.appDir != nil || selection.recursive) {
             throw ValidationError("--backup PATH names one file; with several databases let each get its own backup")
@@ -50,7 +57,7 @@ struct RepairCommand: FormattedCommand {
     }
 
     func run() throws {
-        let groups = try selection.groups(migrations)
+        let groups = try selection.groups(migrations, progressFor: output.format)
         let settings = try migrations.settings().sources
         let backup: BackupChoice = noBackup ? .none : backupPath.map { .at($0) } ?? .besideDatabase
         let options = RepairOptions(plan: plan.planOptions(), dryRun: dryRun, backup: backup,

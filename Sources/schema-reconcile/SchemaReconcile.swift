@@ -18,9 +18,15 @@ struct SchemaReconcile: ParsableCommand {
             3 a database could not be read, 64 usage error or invalid migration set. \
             With several databases the worst code wins. With --format json every outcome, failures \
             included, is one JSON document on stdout (failures are also said on stderr).
+
+            Examples:
+              schema-reconcile init --migrations migrations
+              schema-reconcile check state.sqlite
+              schema-reconcile diagnose state.sqlite
+              schema-reconcile repair state.sqlite
             """,
         version: ToolVersion.description,
-        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self])
+        subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self, InitCommand.self])
 
     static func main() {
         InterruptCleanup.install()

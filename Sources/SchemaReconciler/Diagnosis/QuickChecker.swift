@@ -72,12 +72,14 @@ public struct QuickChecker: Sendable {
                      fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false)
     }
 
-    /// Checks many databases on up to `jobs` threads; results in the order of `paths`.
+    /// Checks many databases on up to `jobs` threads; results in the order of `paths`. `completed`
+    /// hears how many are done after each one (one call at a time), for a progress line.
     ///
     /// - Throws: what ``check(databaseAt:busyTimeout:)`` throws, for the first database that throws.
     public func check(databasesAt paths: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                      busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> [Reconciler.QuickCheckResult] {
-        try ParallelMap.map(paths, jobs: jobs) { try check(databaseAt: $0, busyTimeout: busyTimeout) }
+                      busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout,
+                      completed: (@Sendable (Int) -> Void)? = nil) throws -> [Reconciler.QuickCheckResult] {
+        try ParallelMap.map(paths, jobs: jobs, completed: completed) { try check(databaseAt: $0, busyTimeout: busyTimeout) }
     }
 
     /// The full engine, built once on first need and shared by every thread.
@@ -104,7 +106,8 @@ extension Reconciler {
     /// ```
     public func diagnose(databasesAt paths: [String], options: PlanOptions = PlanOptions(),
                          busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout,
-                         jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Diagnosis] {
-        ParallelMap.map(paths, jobs: jobs) { diagnose(databaseAt: $0, options: options, busyTimeout: busyTimeout) }
+                         jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                         completed: (@Sendable (Int) -> Void)? = nil) -> [Diagnosis] {
+        ParallelMap.map(paths, jobs: jobs, completed: completed) { diagnose(databaseAt: $0, options: options, busyTimeout: busyTimeout) }
     }
 }

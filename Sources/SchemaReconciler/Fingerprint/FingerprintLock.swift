@@ -97,6 +97,17 @@ public struct FingerprintLock: Sendable, Codable {
                   manifest: reconciler.manifest)
     }
 
+    /// The lock's file contents: stable, sorted JSON and a final newline (what ``write(to:)`` writes).
+    ///
+    /// ```swift
+    /// let data = try FingerprintLock(reconciler: reconciler).encoded()
+    /// ```
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
+
     // MARK: - Files
 
     /// Reads a lock file; nil when there is none.

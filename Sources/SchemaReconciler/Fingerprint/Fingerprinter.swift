@@ -52,19 +52,27 @@ public struct Fingerprinter: Sendable {
         self.manifest = manifest
     }
 
-    /// Replays `set` and returns its timeline.
+    /// Replays `set` and returns its timeline; `progress`, if given, is called after each migration
+    /// replayed with the number done and the total.
     ///
     /// A migration that fails to replay throws ``ReplayError``, unless `stoppingAtFailure` is true: then
     /// the timeline ends at the version before it and records the failure in
     /// ``FingerprintTimeline/replayFailure``, so databases whose evidence lies before it can still be diagnosed.
-    public func fingerprint(_ set: MigrationSet, stoppingAtFailure: Bool = false) throws -> FingerprintTimeline {
+    ///
+    /// ```swift
+    /// let timeline = try Fingerprinter().fingerprint(set) { done, total in print("\(done)/\(total)") }
+    /// ```
+    public func fingerprint(_ set: MigrationSet, stoppingAtFailure: Bool = false,
+                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> FingerprintTimeline {
         var snapshotOptions = options
         snapshotOptions.trackedPragmas = Self.headerPragmas(setBy: set)
         var cursor = try ReplayCursor(options: snapshotOptions)
         var failure: ReplayError?
-        for migration in set.applying {
+        let total = set.applying.count
+        for (done, migration) in set.applying.enumerated() {
             do {
                 try cursor.apply(migration) { db in try compileProbes(for: migration.version, db) }
+                progress?(done + 1, total)
             } catch let error as ReplayError where stoppingAtFailure {
                 failure = error
                 break

@@ -7,11 +7,18 @@ import Foundation
 /// ```
 enum ParallelMap {
     /// `body` over every item, on up to `jobs` threads (at least one); results in input order.
+    /// `completed` is told how many items are done after each one, one call at a time.
     static func map<Item: Sendable, Result: Sendable>(_ items: [Item], jobs: Int,
+                                                       completed: (@Sendable (Int) -> Void)? = nil,
                                                        _ body: @Sendable (Item) throws -> Result) rethrows -> [Result] {
         let workers = max(1, min(jobs, items.count))
-        guard workers > 1 else { return try items.map(body) }
-        let state = State<Result>(count: items.count)
+        guard workers > 1 else {
+            return try items.enumerated().map { index, item in
+                defer { completed?(index + 1) }
+                return try body(item)
+            }
+        }
+        let state = State<Result>(count: items.count, completed: completed)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let index = state.next() {
                 do {
@@ -28,11 +35,14 @@ enum ParallelMap {
     private final class State<Result: Sendable>: @unchecked Sendable {
         private let lock = NSLock()
         private var nextIndex = 0
+        private var done = 0
         private let count: Int
+        private let completed: (@Sendable (Int) -> Void)?
         private(set) var results: [Swift.Result<Result, any Error>?]
 
-        init(count: Int) {
+        init(count: Int, completed: (@Sendable (Int) -> Void)?) {
             self.count = count
+            self.completed = completed
             results = Array(repeating: nil, count: count)
         }
 
@@ -46,8 +56,10 @@ enum ParallelMap {
 
         func store(_ result: Swift.Result<Result, any Error>, at index: Int) {
             lock.lock()
+            defer { lock.unlock() }
             results[index] = result
-            lock.unlock()
+            done += 1
+            completed?(done)
         }
     }
 }
