@@ -108,7 +108,9 @@ extension DiagnosisEngine {
         var core = SchemaSnapshot.empty
         var reference: ReferenceLedger?
         /// The timeline the schema is matched against: the bundled order, or a history the ledger suggests.
-        var timeline: FingerprintTimeline
+        var timeline: FingerprintTimeline {
+            didSet { ledgerTopIndex = Self.ledgerTop(rows: rows, identities: identityByRow, timeline: timeline) }
+        }
         var order: AppliedHistory.Order = .bundled
         /// Versions without a row that stay without one: nothing proves they ran, so the migrator runs them.
         var leftPending: [Int64] = []
@@ -135,8 +137,10 @@ extension DiagnosisEngine {
 
         /// The step of the furthest file the ledger records as applied successfully; nil when it records
         /// none (an empty ledger claims nothing, not "version 0").
-        var ledgerTopIndex: Int? {
-            rows.filter { $0.success == true }.compactMap { identityByRow[$0.version]?.file }
+        private(set) var ledgerTopIndex: Int?
+
+        static func ledgerTop(rows: [LedgerRow], identities: [Int64: RowIdentity], timeline: FingerprintTimeline) -> Int? {
+            rows.filter { $0.success == true }.compactMap { identities[$0.version]?.file }
                 .compactMap { timeline.index(of: $0) }.max()
         }
 
@@ -155,6 +159,7 @@ extension DiagnosisEngine {
             }
             identityByRow = byRow
             rowForFile = byFile
+            ledgerTopIndex = Self.ledgerTop(rows: observation.ledger.rows, identities: byRow, timeline: engine.timeline)
         }
 
         mutating func run() {

@@ -22,16 +22,25 @@ extension DiagnosisEngine.Work {
             .map(\.1)
     }
 
+    /// Whether the files successful rows record are exactly the first k bundled ones (or none).
+    var claimsPrefixSet: Bool {
+        var files: Set<Int64> = []
+        for row in rows where row.success == true {
+            guard let file = identityByRow[row.version]?.file else { continue }
+            files.insert(file)
+        }
+        return engine.migrations.applying.prefix(files.count).allSatisfy { files.contains($0.version) }
+    }
+
     /// A ledger whose set is not a prefix of the bundled order (gaps, moved rows) is evidence
     /// too: when replaying exactly what it claims explains the schema, that explanation wins, so a gap
     /// the schema cannot tell apart from "ran" is left pending rather than claimed. Healthy ledgers are
     /// prefixes and replay nothing here.
     mutating func ledgerOrderGroups() -> [ClosedRange<Int>] {
-        let claimed = claimedSequence
         // A prefix set is the bundled timeline's business whatever its timestamps say (clocks go backwards).
-        guard !claimed.isEmpty, Set(claimed.map(\.version)) != Set(engine.migrations.applying.prefix(claimed.count).map(\.version)) else {
-            return []
-        }
+        guard !claimsPrefixSet else { return [] }
+        let claimed = claimedSequence
+        guard !claimed.isEmpty else { return [] }
         let claimedVersions = Set(claimed.map(\.version))
         let replayed = engine.replayer.timeline(for: claimed + engine.migrations.applying.filter { !claimedVersions.contains($0.version) })
         guard replayed.steps.count > claimed.count, replayed.steps[claimed.count].fingerprint == core.hash else { return [] }
@@ -190,28 +199,29 @@ extension DiagnosisEngine.Work {
     /// next start. Below the newest recorded one they are out of order, which sqlx accepts.
     mutating func reportPending() {
         // When the plan runs, its inserts and deletes count; when it is refused, the ledger stays as it is.
-        var recorded: [Int64: String] = [:] // file version → installed_on, for the order they ran
+        var recorded: Set<Int64> = []
         var deleted: Set<Int64> = []
         if blockers.isEmpty {
             for action in actions {
                 guard let version = action.version else { continue }
                 switch action.kind {
                 case .delete: deleted.insert(version)
-                case .insert: recorded[version] = action.installedOn ?? "\u{10FFFF}" // written now: after every recorded row
+                case .insert: recorded.insert(version)
                 default: break
                 }
             }
         }
         for row in rows where row.success == true && !deleted.contains(row.version) {
-            if let file = identityByRow[row.version]?.file { recorded[file] = row.installedOn ?? "" }
+            if let file = identityByRow[row.version]?.file { recorded.insert(file) }
         }
-        finishHistory(recorded: recorded)
-    }
-
-    private mutating func finishHistory(recorded: [Int64: String]) {
-        let applied = recorded.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
-        let newest = recorded.keys.max()
-        let pending = engine.migrations.applying.map(\.version).filter { recorded[$0] == nil }
+        // The order they ran is the matched history's order; anything it does not hold goes last.
+        var applied = steps.dropFirst().map(\.version).filter { recorded.contains($0) }
+        if applied.count < recorded.count {
+            let placed = Set(applied)
+            applied += recorded.filter { !placed.contains($0) }.sorted()
+        }
+        let newest = recorded.max()
+        let pending = engine.migrations.applying.map(\.version).filter { !recorded.contains($0) }
         let outOfOrder = newest.map { top in pending.filter { $0 < top } } ?? []
         history = AppliedHistory(order: matched == nil ? nil : order, applied: applied, pending: pending, outOfOrder: outOfOrder)
         if !outOfOrder.isEmpty, blockers.isEmpty {

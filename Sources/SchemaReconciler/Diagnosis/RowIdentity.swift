@@ -64,6 +64,12 @@ public struct RowIdentity: Sendable, Hashable {
     /// Identifies every row. Pure: git history, if any, was read beforehand into `recovered`.
     public static func identify(rows: [LedgerRow], migrations: MigrationSet, manifest: Manifest?,
                                 recovered: [RecoveredText] = []) -> [RowIdentity] {
+        // A healthy ledger: every row holds its own file's checksum, and nothing else is needed.
+        if rows.allSatisfy({ row in
+            migrations.applied(version: row.version).map { $0.checksum == row.checksum } ?? false
+        }) {
+            return rows.map { RowIdentity(rowVersion: $0.version, file: $0.version, basis: .exact) }
+        }
         var exact: [Digest: Int64] = [:]
         for migration in migrations.applying where exact[migration.checksum] == nil { exact[migration.checksum] = migration.version }
         var variants: [Digest: (Int64, ChecksumEdit)]?

@@ -186,7 +186,7 @@ extension DiagnosisEngine.Work {
                                          previousChecksum: row.checksum, reason: proof))
                     continue
                 }
-                let edit = describeEdit(identity, migration)
+                let edit = describeEdit(identity, row, migration)
                 if identity.isMoved {
                     moves.append(.init(from: row.version, to: migration.version))
                     let how = edit.map { " (\($0.cause))" } ?? ""
@@ -304,12 +304,11 @@ extension DiagnosisEngine.Work {
     }
 
     /// What is known of the text a row's checksum was made from, and whether that settles a re-stamp.
-    func describeEdit(_ identity: RowIdentity, _ migration: Migration) -> (cause: String, settled: Bool)? {
-        let row = rows.first { $0.version == identity.rowVersion }
+    func describeEdit(_ identity: RowIdentity, _ row: LedgerRow, _ migration: Migration) -> (cause: String, settled: Bool)? {
         switch identity.basis {
         case .exact:
             // The same text ran; only how the row stores it (TEXT hex, NULL success) needs mending.
-            guard let row, row.checksum != migration.checksum || row.success == nil else { return nil }
+            guard row.checksum != migration.checksum || row.success == nil else { return nil }
             return (row.problems.isEmpty ? "the row does not store the checksum as sqlx does" : row.problems.joined(separator: "; "), true)
         case .variant(let edit):
             let comparison = edit.appliedText(from: migration.sql).map { EditComparison(applied: $0, bundled: migration.sql) }
@@ -321,7 +320,7 @@ extension DiagnosisEngine.Work {
             let comparison = EditComparison(applied: recovered.text, bundled: migration.sql)
             return ("the applied text is in git history (commit \(recovered.commit.prefix(12))): \(comparison.description)", comparison.isCosmetic)
         case .unexplained:
-            let problems = row?.problems ?? []
+            let problems = row.problems
             return (problems.isEmpty ? "the file changed after it was applied" : problems.joined(separator: "; "), false)
         case .conflict, .unknown:
             return nil

@@ -14,6 +14,11 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Creates a digest from raw bytes.
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// All bytes in one call: the synthesized conformance feeds the hasher a byte at a time.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     /// Parses a lowercase or uppercase hex string; returns nil when it is not hex.
     public init?(hex: String) {
         let utf8 = Array(hex.utf8)
