@@ -13,8 +13,8 @@ import GRDB
 public struct Reconciler: Sendable {
     /// The bundled migrations.
     public let migrations: MigrationSet
-    /// The ledger dialect.
-    public let ledger: SQLxLedger
+    /// The ledger dialect: ``SQLxLedger`` for a folder, GRDB's `grdb_migrations` for a migrator.
+    public let ledger: any LedgerDialect
     /// What snapshots exclude.
     public let snapshotOptions: SnapshotOptions
     /// Per-version fingerprints.
@@ -51,7 +51,16 @@ public struct Reconciler: Sendable {
     ///
     /// The manifest `reconcile.toml` in the migrations folder is read and validated unless
     /// `loadManifest` is false; its ignore patterns join `ignored`.
-    public init(migrations: MigrationSet, ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
+    ///
+    /// - Parameters:
+    ///   - migrations: The bundled migrations.
+    ///   - ledger: The ledger dialect; sqlx's `_sqlx_migrations` by default.
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - useLock: Whether to read the fingerprint lock beside the migrations.
+    ///   - loadManifest: Whether to read `reconcile.toml` beside the migrations.
+    /// - Throws: ``ConfigurationError`` for an invalid manifest, ``ReplayError`` when a migration cannot replay
+    ///   and nothing before it can be fingerprinted.
+    public init(migrations: MigrationSet, ledger: any LedgerDialect = SQLxLedger(), ignored: [NamePattern] = [],
                 useLock: Bool = true, loadManifest: Bool = true) throws {
         self.migrations = migrations
         self.ledger = ledger
@@ -87,7 +96,7 @@ public struct Reconciler: Sendable {
     }
 
     /// A reconciler assembled from parts already at hand (the quick check's stub timeline).
-    init(migrations: MigrationSet, ledger: SQLxLedger, snapshotOptions: SnapshotOptions, timeline: FingerprintTimeline,
+    init(migrations: MigrationSet, ledger: any LedgerDialect, snapshotOptions: SnapshotOptions, timeline: FingerprintTimeline,
          manifest: Manifest?, fingerprintSource: FingerprintSource) {
         self.migrations = migrations
         self.ledger = ledger
@@ -113,6 +122,14 @@ public struct Reconciler: Sendable {
                                   ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
                                   options: PlanOptions = PlanOptions(),
                                   busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> QuickCheckResult {
+        try quickCheckKeepingReconciler(databaseAt: path, migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters,
+                                        ledger: ledger, ignored: ignored, options: options, busyTimeout: busyTimeout).result
+    }
+
+    /// The quick check, with the reconciler that decided (the quick index's, or the full engine's).
+    static func quickCheckKeepingReconciler(databaseAt path: String, migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar>,
+                                            ledger: SQLxLedger, ignored: [NamePattern], options: PlanOptions,
+                                            busyTimeout: TimeInterval) throws -> (result: QuickCheckResult, reconciler: Reconciler) {
         let set = try MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters)
         let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
         let manifestDigest = FileManager.default.contents(atPath: migrationsFolder.appendingPathComponent(Manifest.fileName).path)
@@ -132,15 +149,15 @@ public struct Reconciler: Sendable {
                 let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
                     && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)
                 if healthy || diagnosis.verdict == .unreadable {
-                    return QuickCheckResult(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource,
-                                            tipVersion: set.applying.last?.version, decidedQuickly: true)
+                    return (QuickCheckResult(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource,
+                                             tipVersion: set.applying.last?.version, decidedQuickly: true), light)
                 }
             }
         }
         let full = try Reconciler(migrations: set, ledger: ledger, ignored: ignored)
-        return QuickCheckResult(diagnosis: full.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
-                                fingerprintSource: full.fingerprintSource, tipVersion: set.applying.last?.version,
-                                decidedQuickly: false)
+        return (QuickCheckResult(diagnosis: full.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
+                                 fingerprintSource: full.fingerprintSource, tipVersion: set.applying.last?.version,
+                                 decidedQuickly: false), full)
     }
 
     /// What ``quickCheck(databaseAt:migrationsFolder:ignoredCharacters:ledger:ignored:options:busyTimeout:)`` found.
@@ -153,6 +170,32 @@ public struct Reconciler: Sendable {
         public var tipVersion: Int64?
         /// Whether the quick index alone decided.
         public var decidedQuickly: Bool
+    }
+
+    /// Reconciles databases migrated by GRDB's `DatabaseMigrator`: replays its registered migrations
+    /// into a private in-memory database one identifier at a time (`migrate(_:upTo:)`), fingerprints
+    /// each, and reads `grdb_migrations` as the ledger. Tables named `grdb_*` are GRDB's and excluded
+    /// from snapshots, as GRDB excludes them.
+    ///
+    /// Replay runs each migration's closure on an empty database, as a new install does: a migration
+    /// that needs data to run, or reads the environment, is replayed as it behaves there. GRDB cannot
+    /// run one registered migration out of order, so only prefixes of the registration order are
+    /// hypotheses (a ledger with gaps is judged against them).
+    ///
+    /// ```swift
+    /// var migrator = DatabaseMigrator()
+    /// migrator.registerMigration("v1") { db in try db.create(table: "note") { t in t.autoIncrementedPrimaryKey("id") } }
+    /// let outcome = try Reconciler(migrator: migrator).prepareForLaunch(databaseAt: path)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - migrator: The app's migrator, with every migration registered.
+    ///   - ignored: Objects that are not part of the migrated schema (the app's caches, say).
+    /// - Throws: ``MigrationSetError/noMigrations(path:)`` when nothing is registered.
+    public init(migrator: DatabaseMigrator, ignored: [NamePattern] = []) throws {
+        let set = try GRDBMigrations.set(from: migrator)
+        try self.init(migrations: set, ledger: GRDBLedger(identifiers: migrator.migrations, merges: GRDBMergeIndex(migrator: migrator)),
+                      ignored: ignored + [NamePattern("grdb_*")], useLock: false, loadManifest: false)
     }
 
     /// Loads the folder, then reads its lock or replays it.
@@ -171,14 +214,14 @@ public struct Reconciler: Sendable {
     /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict.
     public func diagnose(databaseAt path: String, options: PlanOptions = PlanOptions(),
                          busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) -> Diagnosis {
-        if let reason = DatabaseFileError.precheck(path: path) {
-            return engine.unreadable(path: path, reason: reason)
+        if let failure = DatabaseFailure.precheck(path: path) {
+            return engine.unreadable(path: path, failure: failure)
         }
         let reference: ReferenceLedger?
         do {
             reference = try options.referencePath.map { try readReference(at: $0) }
         } catch {
-            return engine.unreadable(path: path, reason: "reference backup " + DatabaseFileError.describe(error, path: options.referencePath ?? ""))
+            return engine.unreadable(path: path, failure: Self.referenceFailure(error, path: options.referencePath ?? ""))
         }
         do {
             let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
@@ -188,14 +231,21 @@ public struct Reconciler: Sendable {
                                                 options: options, reference: reference)
                 // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
                 // database skips this, so a check costs nothing proportional to its data.
-                if diagnosis.plan.writes, let failure = try DatabaseFileError.quickCheckFailure(db, path: path) {
-                    return engine.unreadable(path: path, reason: failure)
+                if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
+                    return engine.unreadable(path: path, failure: failure)
                 }
                 return diagnosis
             }
         } catch {
-            return engine.unreadable(path: path, reason: DatabaseFileError.describe(error, path: path))
+            return engine.unreadable(path: path, failure: DatabaseFailure(error, path: path))
         }
+    }
+
+    /// A reference backup that cannot serve as one, whatever SQLite said about it.
+    static func referenceFailure(_ error: any Error, path: String) -> DatabaseFailure {
+        var failure = DatabaseFailure(error, path: path).prefixed("reference backup ")
+        failure.kind = .referenceUnusable
+        return failure
     }
 
     /// Reads the ledger of a known-good backup, read-only; the file is never modified.

@@ -233,7 +233,7 @@ struct HistoryPropertyTests {
             let k = versions[Int.random(in: (versions.count / 2)..<versions.count, using: &generator)]
             let path = folder.path("app.sqlite")
             let queue = try DatabaseQueue(path: path)
-            try queue.writeWithoutTransaction { db in try emulator.run(db, upTo: k) }
+            _ = try queue.writeWithoutTransaction { db in try emulator.run(db, upTo: k) }
             try queue.close()
             let ranTexts = Set(emulator.sources.filter { !$0.isDown && $0.version <= k }.map(\.sql))
 

@@ -78,6 +78,13 @@ public struct DiagnosisEngine: Sendable {
         RowIdentity.unexplainedChecksums(rows: observation.ledger.rows, migrations: migrations, manifest: manifest)
     }
 
+    /// The diagnosis of a file that could not be read, with the typed failure.
+    func unreadable(path: String, failure: DatabaseFailure) -> Diagnosis {
+        var diagnosis = unreadable(path: path, reason: failure.description)
+        diagnosis.failure = failure
+        return diagnosis
+    }
+
     /// The diagnosis of a file that could not be read.
     public func unreadable(path: String, reason: String) -> Diagnosis {
         let finding = Finding(kind: .unreadable, verdict: .unreadable, exitCode: .unreadable, message: reason)
@@ -482,9 +489,15 @@ extension DiagnosisEngine {
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
                 unknownVersions: unknownRows.map(\.version), moved: moved)
             let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
-            return Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
-                             schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
-                             ledgerDigest: observation.ledgerDigest, history: history)
+            var diagnosis = Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
+                                      schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
+                                      ledgerDigest: observation.ledgerDigest, history: history)
+            if engine.migrations.replaysInOrderOnly {
+                // Code migrations are known by identifier; their versions are only registration ordinals.
+                for row in rows { diagnosis.versionNames[row.version] = row.description }
+                for migration in engine.migrations.applying { diagnosis.versionNames[migration.version] = migration.description }
+            }
+            return diagnosis
         }
     }
 }

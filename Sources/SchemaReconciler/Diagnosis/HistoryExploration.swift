@@ -27,6 +27,8 @@ extension DiagnosisEngine.Work {
     /// the schema cannot tell apart from "ran" is left pending rather than claimed. Healthy ledgers are
     /// prefixes and replay nothing here.
     mutating func ledgerOrderGroups() -> [ClosedRange<Int>] {
+        // Code migrations (GRDB) replay their registration order only: no other order is tried.
+        guard !engine.migrations.replaysInOrderOnly else { return [] }
         let claimed = claimedSequence
         // A prefix set is the bundled timeline's business whatever its timestamps say (clocks go backwards).
         guard !claimed.isEmpty, Set(claimed.map(\.version)) != Set(engine.migrations.applying.prefix(claimed.count).map(\.version)) else {
@@ -48,6 +50,7 @@ extension DiagnosisEngine.Work {
     }
 
     func exploreHistories() -> (timeline: FingerprintTimeline, order: AppliedHistory.Order)? {
+        guard !engine.migrations.replaysInOrderOnly else { return nil }
         let claimed = claimedSequence
         guard !claimed.isEmpty else { return nil }
         let claimedVersions = Set(claimed.map(\.version))
@@ -76,6 +79,8 @@ extension DiagnosisEngine.Work {
     /// it plus a statement prefix of it. Tried for the migration after the nearest version and after
     /// the ledger's newest.
     mutating func reportPartialApplication() {
+        // A migration that is code has no statements to count.
+        guard !engine.migrations.replaysInOrderOnly else { return }
         let bundled = engine.timeline.steps
         var candidates: [Int] = []
         if let nearest, let index = engine.timeline.index(of: nearest) { candidates.append(index + 1) }

@@ -64,7 +64,7 @@ public struct Fingerprinter: Sendable {
         var failure: ReplayError?
         for migration in set.applying {
             do {
-                try cursor.apply(migration) { db in try compileProbes(for: migration.version, db) }
+                try cursor.apply(migration, replay: set.replay) { db in try compileProbes(for: migration.version, db) }
             } catch let error as ReplayError where stoppingAtFailure {
                 failure = error
                 break

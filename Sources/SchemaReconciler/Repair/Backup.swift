@@ -10,6 +10,8 @@ enum Backup {
     /// Why a backup could not be made; the database has not been touched.
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// What SQLite said, when it said something (its extended result code travels to the app).
+        var sqlite: DatabaseFailure? = nil
     }
 
     /// The default backup path beside `databasePath`, named with a UTC timestamp, not yet existing.
@@ -59,7 +61,8 @@ enum Backup {
             try destination.close()
         } catch {
             remove(path)
-            throw Failure(description: "backup to \(path) failed: \(DatabaseFileError.describe(error, path: path))")
+            throw Failure(description: "backup to \(path) failed: \(DatabaseFileError.describe(error, path: path))",
+                          sqlite: DatabaseFailure(error, path: path))
         }
         let integrity: [String], copy: DatabaseObservation
         do {
@@ -72,7 +75,8 @@ enum Backup {
             }
         } catch {
             remove(path)
-            throw Failure(description: "backup \(path) could not be verified: \(DatabaseFileError.describe(error, path: path))")
+            throw Failure(description: "backup \(path) could not be verified: \(DatabaseFileError.describe(error, path: path))",
+                          sqlite: DatabaseFailure(error, path: path))
         }
         guard integrity == ["ok"] else {
             remove(path)
