@@ -201,4 +201,18 @@ struct LaunchTests {
         #expect(backupInMissingFolder.status == .failed)
         #expect(backupInMissingFolder.failure?.kind == .backupFailed)
     }
+
+    @Test("the CLI renders the typed failure: JSON carries its kind and SQLite's extended result code, text its line")
+    func cliRendersFailure() throws {
+        let json = try CLI.json(try CLI.run(["diagnose", "--format", "json", "Fixtures/unreadable-not-a-database.sqlite",
+                                             "Fixtures/consistent-tip.sqlite"]))
+        let databases = try #require(json["databases"] as? [[String: Any]])
+        let failure = try #require(databases[0]["failure"] as? [String: Any])
+        #expect(failure["kind"] as? String == "not-a-database")
+        #expect(failure["extendedResultCode"] as? Int == Int(ResultCode.SQLITE_NOTADB.rawValue))
+        #expect(databases[1]["failure"] == nil, "a readable database has no failure key")
+        let text = try CLI.run(["diagnose", "Fixtures/unreadable-not-a-database.sqlite"])
+        #expect(text.exitCode == 3)
+        #expect(text.stdout.contains("not a SQLite database"))
+    }
 }
