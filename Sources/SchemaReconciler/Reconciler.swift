@@ -25,7 +25,7 @@ public struct Reconciler: Sendable {
     /// Declarations beside the migrations (`reconcile.toml`), if any.
     public let manifest: Manifest?
     /// Replays the histories a ledger suggests when the prefix timeline does not explain a database.
-    public let replayer: HistoryReplayer
+    let replayer: HistoryReplayer
 
     /// Where a reconciler's fingerprints came from: the committed lock, or a replay (and why).
     public enum FingerprintSource: Sendable, Hashable, CustomStringConvertible {
@@ -118,6 +118,17 @@ public struct Reconciler: Sendable {
     /// let check = try Reconciler.quickCheck(databaseAt: statePath, migrationsFolder: bundledMigrations)
     /// if check.diagnosis.exitCode != .ok { /* run repair, or tell the person */ }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The database file, opened read-only exactly as given.
+    ///   - migrationsFolder: The bundled sqlx migrations, with their `schema-fingerprints.json`.
+    ///   - ignoredCharacters: sqlx.toml's `ignored-chars`, removed before hashing.
+    ///   - ledger: The ledger table.
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - options: Choices where the schema cannot decide.
+    ///   - busyTimeout: How long to wait for another process's lock, in seconds.
+    /// - Throws: ``MigrationSetError`` for an unusable folder; ``ConfigurationError`` or ``ReplayError``
+    ///   when the full engine is needed and cannot be built.
     public static func quickCheck(databaseAt path: String, migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [],
                                   ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
                                   options: PlanOptions = PlanOptions(),
@@ -199,6 +210,20 @@ public struct Reconciler: Sendable {
     }
 
     /// Loads the folder, then reads its lock or replays it.
+    ///
+    /// ```swift
+    /// let reconciler = try Reconciler(migrationsFolder: URL(fileURLWithPath: "Migrations"))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - migrationsFolder: A folder of sqlx migrations.
+    ///   - ignoredCharacters: sqlx.toml's `ignored-chars`, removed before hashing.
+    ///   - ledger: The ledger table.
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - useLock: Whether to read `schema-fingerprints.json` instead of replaying.
+    ///   - loadManifest: Whether to read `reconcile.toml`.
+    /// - Throws: ``MigrationSetError`` for an unusable folder, ``ConfigurationError`` for an invalid
+    ///   manifest, ``ReplayError`` when no migration can be fingerprinted.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
                 ignored: [NamePattern] = [], useLock: Bool = true, loadManifest: Bool = true) throws {
         try self.init(migrations: MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters),
@@ -206,12 +231,23 @@ public struct Reconciler: Sendable {
     }
 
     /// The pure decision engine for this set.
-    public var engine: DiagnosisEngine {
+    var engine: DiagnosisEngine {
         DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName, manifest: manifest,
                         replayer: replayer)
     }
 
-    /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict.
+    /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict,
+    /// with ``Diagnosis/failure`` saying why.
+    ///
+    /// ```swift
+    /// let diagnosis = reconciler.diagnose(databaseAt: "app.sqlite")
+    /// print(diagnosis.summary)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The database file, opened read-only exactly as given.
+    ///   - options: Choices where the schema cannot decide.
+    ///   - busyTimeout: How long to wait for another process's lock, in seconds.
     public func diagnose(databaseAt path: String, options: PlanOptions = PlanOptions(),
                          busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) -> Diagnosis {
         if let failure = DatabaseFailure.precheck(path: path) {
@@ -249,7 +285,7 @@ public struct Reconciler: Sendable {
     }
 
     /// Reads the ledger of a known-good backup, read-only; the file is never modified.
-    public func readReference(at path: String) throws -> ReferenceLedger {
+    func readReference(at path: String) throws -> ReferenceLedger {
         if let reason = DatabaseFileError.precheck(path: path) { throw ReferenceError(description: reason) }
         let queue = try HardenedDatabase.open(path: path, access: .readOnly)
         defer { try? queue.close() }
@@ -266,7 +302,7 @@ public struct Reconciler: Sendable {
     }
 
     /// Reads schema and ledger of `path` in one read-only transaction.
-    public func observe(path: String, busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> DatabaseObservation {
+    func observe(path: String, busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> DatabaseObservation {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
         defer { try? queue.close() }
         return try queue.read { db in try observation(in: db, evaluateInvariants: true) }

@@ -6,7 +6,7 @@ import Foundation
 /// let engine = DiagnosisEngine(migrations: set, timeline: timeline, ledgerTable: "_sqlx_migrations")
 /// let diagnosis = engine.diagnose(observation, path: "app.sqlite", options: PlanOptions())
 /// ```
-public struct DiagnosisEngine: Sendable {
+struct DiagnosisEngine: Sendable {
     /// The bundled migrations.
     public let migrations: MigrationSet
     /// Their fingerprints.

@@ -14,6 +14,11 @@ extension Reconciler {
     /// let outcome = reconciler.repair(databaseAt: "state.sqlite")
     /// guard outcome.exitCode == .ok else { fatalError(outcome.message) }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The database file, opened exactly as given.
+    ///   - options: Plan choices, dry run, backup location and busy timeout.
+    /// - Returns: What was done; ``RepairOutcome/failure`` says why a failed repair failed.
     public func repair(databaseAt path: String, options: RepairOptions = RepairOptions()) -> RepairOutcome {
         Repairer(reconciler: self, path: path, options: options).run()
     }
