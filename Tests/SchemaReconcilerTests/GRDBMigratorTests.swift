@@ -239,6 +239,7 @@ struct GRDBMigratorTests {
         guard case .needsAttention(let diagnosis) = outcome else { Issue.record("expected needsAttention, got \(outcome)"); return }
         #expect(diagnosis.verdict == .ahead)
         #expect(diagnosis.plan.blockers.contains { $0.flag == "--drop-unproven" })
+        #expect(diagnosis.summary.contains("\"v5-note-created-at\"") && diagnosis.summary.contains("dropUnproven"))
         #expect(try NotesMigrator.identifiers(at: path).contains("v5-note-created-at"))
 
         let dropped = try Self.reconciler.prepareForLaunch(databaseAt: path, backup: .none, dropUnproven: true)

@@ -68,7 +68,7 @@ struct LaunchTests {
         guard case .needsAttention(let diagnosis) = outcome else { Issue.record("expected needsAttention, got \(outcome)"); return }
         #expect(diagnosis.verdict == .ahead)
         #expect(diagnosis.failure == nil)
-        #expect(diagnosis.summary.contains("--drop-unproven"))
+        #expect(diagnosis.summary.contains("dropUnproven"))
         let settled = try Self.launch(path, dropUnproven: true).outcome
         guard case .repaired(let report) = settled else { Issue.record("expected repaired, got \(settled)"); return }
         #expect(report.status == .repaired)
@@ -215,4 +215,25 @@ struct LaunchTests {
         #expect(text.exitCode == 3)
         #expect(text.stdout.contains("not a SQLite database"))
     }
+
+    @Test("a crashed writer's hot journal: the launch rolls it back as SQLite does and repairs, or reports .needsRecovery unchanged")
+    func hotJournal() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = try BadInputTests.hotJournal(in: folder)
+        #expect(Repo.reconciler.diagnose(databaseAt: path).failure?.kind == .needsRecovery,
+                "read-only, the hot journal blocks reading")
+        let outcome = try Self.launch(path).outcome
+        switch outcome {
+        case .repaired(let report):
+            #expect(report.status == .repaired)
+            #expect(report.message.contains("rolled back"))
+            #expect(!FileManager.default.fileExists(atPath: path + "-journal"))
+        case .needsAttention(let diagnosis):
+            #expect(diagnosis.failure?.kind == .needsRecovery)
+        case .ready:
+            Issue.record("a hot journal over a database behind by three cannot be ready")
+        }
+    }
 }
+

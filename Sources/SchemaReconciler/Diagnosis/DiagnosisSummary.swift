@@ -27,7 +27,14 @@ extension Diagnosis {
                 ?? "its schema matches no migration"
             sentences.append("\(path): \(state), but \(Self.problem(of: verdict)).")
             if let top = findings.first(where: { $0.exitCode > .ok }) {
-                sentences.append(Self.sentence(top.message))
+                // Finding messages speak in version numbers; identifiers read better where versions have names.
+                if versionNames.isEmpty || top.versions.isEmpty {
+                    sentences.append(Self.sentence(top.message))
+                } else if top.kind == .ahead {
+                    sentences.append("The ledger records \(names(top.versions)), whose effects the schema lacks.")
+                } else if top.kind != .unknownVersions && top.kind != .behind && top.kind != .noLedger {
+                    sentences.append("Concerned: \(names(top.versions)).")
+                }
             }
         }
         if verdict != .fresh, !history.pending.isEmpty, plan.blockers.isEmpty {
@@ -38,8 +45,11 @@ extension Diagnosis {
         }
         let writes = plan.actions.filter(\.writes)
         if !plan.blockers.isEmpty {
-            let reasons = plan.blockers.map { blocker in blocker.flag.map { "\(blocker.reason) (\($0) settles it)" } ?? blocker.reason }
-            sentences.append("Nothing can be written until a person decides: \(reasons.joined(separator: "; ")).")
+            sentences.append("Nothing was written: a person must decide (\(plan.blockers.map(\.reason).joined(separator: "; "))).")
+            let options = plan.blockers.compactMap { $0.flag.flatMap(Self.launchOption) }
+            if !options.isEmpty {
+                sentences.append("The launch option \(Set(options).sorted().joined(separator: " or ")) settles it once a person has checked.")
+            }
         } else if !writes.isEmpty {
             let inserted = writes.filter { $0.kind == .insert }.compactMap(\.version)
             let detail = inserted.isEmpty ? "" : ", recording \(names(inserted)) as applied"
@@ -47,7 +57,9 @@ extension Diagnosis {
         }
         let unknown = ledger.unknownVersions
         if !unknown.isEmpty {
-            let kept = plan.actions.contains { $0.kind == .delete && unknown.contains($0.version ?? .min) } ? "a repair deletes them" : "they are kept"
+            let deleted = plan.actions.contains { $0.kind == .delete && unknown.contains($0.version ?? .min) }
+            let kept = deleted ? (unknown.count == 1 ? "a repair deletes it" : "a repair deletes them")
+                : (unknown.count == 1 ? "it is kept" : "they are kept")
             sentences.append("The ledger records \(names(unknown)), which this build does not have (a newer version of the app?); \(kept).")
         }
         if findings.contains(where: { $0.kind == .foreignObjects }) {
@@ -78,6 +90,18 @@ extension Diagnosis {
         case .malformedLedger: return "the ledger table cannot be read as a ledger"
         case .invariantViolated: return "a declared data invariant is violated"
         case .unrecognised, .unreadable, .consistent, .fresh: return "the migrations cannot explain it"
+        }
+    }
+
+    /// The `prepareForLaunch` parameter for a command-line flag a blocker names.
+    static func launchOption(_ flag: String) -> String? {
+        switch flag.split(separator: " ").first.map(String.init) {
+        case "--assume-version": return "assumeVersion"
+        case "--drop-unproven": return "dropUnproven"
+        case "--drop-unknown": return "dropUnknown"
+        case "--accept-edit": return "acceptEdits"
+        case "--reference": return "reference"
+        default: return nil
         }
     }
 

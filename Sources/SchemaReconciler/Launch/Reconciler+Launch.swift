@@ -139,10 +139,12 @@ extension Reconciler {
             if diagnosis.failure?.kind == .missing {
                 return .ready(engine.diagnose(DatabaseObservation(snapshot: .empty, ledger: .absent), path: path, options: options.plan))
             }
-            return .needsAttention(diagnosis)
+            // A crashed writer's hot journal: the repair rolls it back first, as the app's own connection would.
+            guard diagnosis.failure?.kind == .needsRecovery, !options.dryRun else { return .needsAttention(diagnosis) }
+        } else {
+            if diagnosis.exitCode == .ok, !diagnosis.plan.writes { return .ready(diagnosis) }
+            guard diagnosis.plan.writes else { return .needsAttention(diagnosis) }
         }
-        if diagnosis.exitCode == .ok, !diagnosis.plan.writes { return .ready(diagnosis) }
-        guard diagnosis.plan.writes else { return .needsAttention(diagnosis) }
         let remaining = max(0, deadline.timeIntervalSinceNow)
         let outcome = repair(databaseAt: path, options: RepairOptions(plan: options.plan, dryRun: options.dryRun,
                                                                       backup: options.backup, busyTimeout: remaining))
