@@ -265,6 +265,8 @@ struct GRDBMigratorTests {
         let diagnosis = reconciler.diagnose(databaseAt: path)
         #expect(diagnosis.ledger.unknownVersions.isEmpty, "merged identifiers are not a newer app's")
         #expect(diagnosis.verdict == .behind, "v2-tags is proven by the schema but not recorded")
+        #expect(diagnosis.findings.contains { $0.kind == .ledgerCheck && $0.message.contains("\"v2-create-tag\" was merged") })
+        #expect(diagnosis.plan.actions.filter(\.writes).map(\.description) == ["v2-tags"], "only the merging identifier is written")
 
         let outcome = try reconciler.prepareForLaunch(databaseAt: path, backup: .none)
         guard case .repaired(let report) = outcome else { Issue.record("expected repaired, got \(outcome)"); return }

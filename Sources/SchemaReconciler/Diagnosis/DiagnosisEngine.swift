@@ -78,6 +78,9 @@ struct DiagnosisEngine: Sendable {
         RowIdentity.unexplainedChecksums(rows: observation.ledger.rows, migrations: migrations, manifest: manifest)
     }
 
+    /// The migrator whose ledger this is, for messages.
+    var migratorName: String { migrations.replaysInOrderOnly ? "GRDB" : "sqlx" }
+
     /// The diagnosis of a file that could not be read, with the typed failure.
     func unreadable(path: String, failure: DatabaseFailure) -> Diagnosis {
         var diagnosis = unreadable(path: path, reason: failure.description)
@@ -196,10 +199,14 @@ extension DiagnosisEngine {
 
         /// What the ledger table itself allows: unusable tables, unreadable rows, rows that cannot be written.
         mutating func reportLedgerShape() {
+            // GRDB's own bookkeeping (merged identifiers) is worth a line; it blocks nothing.
+            if engine.migrations.replaysInOrderOnly, case .present(let contents) = observation.ledger, !contents.problems.isEmpty {
+                add(.ledgerCheck, .consistent, .ok, "grdb_migrations: \(contents.problems.joined(separator: "; "))")
+            }
             if case .unusable(let reason) = observation.ledger {
                 add(.malformedLedger, .malformedLedger, .needsPerson,
-                    "\(reason); sqlx cannot read this ledger", evidence: [])
-                blockers.append(.init(reason: "the ledger table cannot be read as a sqlx ledger: \(reason)"))
+                    "\(reason); \(engine.migratorName) cannot read this ledger", evidence: [])
+                blockers.append(.init(reason: "the ledger table cannot be read as a \(engine.migratorName) ledger: \(reason)"))
             }
             guard case .present(let contents) = observation.ledger else { return }
             let rowProblems = contents.problems.filter { $0.hasPrefix("a row") }
@@ -348,6 +355,9 @@ extension DiagnosisEngine {
                     // sqlx stops at a dirty row before anything else: keeping it cannot make the app start.
                     blockers.append(.init(reason: "row \(row.version) is not bundled and is dirty (success = 0); sqlx refuses to start while it exists",
                                           flag: "--drop-unknown"))
+                } else if engine.migrations.replaysInOrderOnly {
+                    actions.append(.init(kind: .keep, version: row.version,
+                                         reason: "\(row.description ?? "identifier") is not registered; kept (GRDB ignores it: hasBeenSuperseded); --drop-unknown removes it"))
                 } else {
                     actions.append(.init(kind: .keep, version: row.version,
                                          reason: "not bundled; kept (sqlx reports it as missing unless the app ignores missing versions); --drop-unknown removes it"))

@@ -104,7 +104,8 @@ extension DiagnosisEngine.Work {
 
     /// sqlx's own view of the ledger, for databases no history explains: the person deciding needs it.
     mutating func reportLedgerCheck() {
-        guard case .present = observation.ledger else { return }
+        // GRDB has no start-up check to report.
+        guard case .present = observation.ledger, !engine.migrations.replaysInOrderOnly else { return }
         var parts: [String] = []
         let dirty = rows.filter(\.isDirty).map(\.version)
         if !dirty.isEmpty { parts.append("dirty \(Self.list(dirty))") }
@@ -184,7 +185,7 @@ extension DiagnosisEngine.Work {
                 return .init(version: version, detail: "the schema lacks version \(version)'s effect")
             }
             add(.pendingOutOfOrder, .consistent, .ok,
-                "\(Self.list(outOfOrder)) pending (out of order): sqlx applies \(outOfOrder.count == 1 ? "it" : "them") at the next start",
+                "\(Self.list(outOfOrder)) pending (out of order): \(engine.migratorName) applies \(outOfOrder.count == 1 ? "it" : "them") at the next start",
                 versions: outOfOrder, evidence: evidence)
         }
         if options.requireTip, !pending.isEmpty, blockers.isEmpty {
