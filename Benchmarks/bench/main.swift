@@ -39,6 +39,28 @@ func peakRSSKilobytes() -> Int {
     return -1
 }
 
+/// The set's SQL registered in a GRDB migrator, one migration per version. GRDB runs each in its own
+/// transaction: a `-- no-transaction` file's own BEGIN/COMMIT and foreign-key pragmas are left out,
+/// and GRDB's deferred foreign-key checks do their job.
+func grdbMigrator(for set: MigrationSet) -> DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    for migration in set.applying {
+        var sql = migration.sql
+        if migration.noTransaction {
+            sql = sql.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                let statement = line.trimmingCharacters(in: .whitespaces).uppercased()
+                return !["BEGIN;", "COMMIT;", "PRAGMA FOREIGN_KEYS = OFF;", "PRAGMA FOREIGN_KEYS = ON;"].contains(statement)
+            }.joined(separator: "\n")
+        }
+        let body = sql
+        migrator.registerMigration("\(migration.version)-\(migration.description)",
+                                   foreignKeyChecks: migration.noTransaction ? .deferred : .immediate) { db in
+            try db.execute(sql: body)
+        }
+    }
+    return migrator
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
     print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS | bench launch MIGRATIONS DB [RUNS]")
@@ -83,11 +105,7 @@ do {
         let migrations = URL(fileURLWithPath: arguments[1])
         let runs = arguments.count > 2 ? Int(arguments[2])! : 3
         let set = try MigrationSet.load(from: migrations)
-        var migrator = DatabaseMigrator()
-        for migration in set.applying {
-            let sql = migration.sql
-            migrator.registerMigration("\(migration.version)", foreignKeyChecks: .immediate) { db in try db.execute(sql: sql) }
-        }
+        let migrator = grdbMigrator(for: set)
         let migrated = try DatabaseQueue()
         try migrator.migrate(migrated)
         var changed = true
@@ -127,13 +145,7 @@ do {
         }
         // The same migrations registered in a GRDB migrator, and a database it migrated.
         let set = try MigrationSet.load(from: migrations)
-        var migrator = DatabaseMigrator()
-        for migration in set.applying {
-            let sql = migration.sql
-            migrator.registerMigration("\(migration.version)-\(migration.description)", foreignKeyChecks: .immediate) { db in
-                try db.execute(sql: sql)
-            }
-        }
+        let migrator = grdbMigrator(for: set)
         let grdbPath = NSTemporaryDirectory() + "bench-launch-\(UUID().uuidString).sqlite"
         defer { try? FileManager.default.removeItem(atPath: grdbPath) }
         let migrated = try DatabaseQueue(path: grdbPath)
