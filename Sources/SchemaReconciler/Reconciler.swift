@@ -3,7 +3,11 @@ import GRDB
 
 /// The engine's front door: a migration set, its fingerprints, and diagnosis (and repair) of databases.
 ///
-/// Create one per migration set (it replays the set once), then diagnose as many databases as you like.
+/// Create one per migration set — a folder of sqlx migrations or GRDB's `DatabaseMigrator` (it
+/// replays the set once, or reads the folder's fingerprint lock) — then check as many databases as
+/// you like. An app calls ``prepareForLaunch(databaseAt:dryRun:backup:busyTimeout:assumeVersion:assumeMigration:dropUnproven:dropUnknown:acceptEdits:reference:)``
+/// before it opens its database; tools call ``diagnose(databaseAt:options:busyTimeout:)`` and
+/// ``repair(databaseAt:options:)``.
 ///
 /// ```swift
 /// let reconciler = try Reconciler(migrationsFolder: URL(fileURLWithPath: "Migrations"))

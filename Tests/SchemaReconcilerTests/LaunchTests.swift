@@ -235,5 +235,31 @@ struct LaunchTests {
             Issue.record("a hot journal over a database behind by three cannot be ready")
         }
     }
+
+    @Test("SQLite's result codes, extended ones included, map to the kinds an app switches on",
+          arguments: [
+              (ResultCode.SQLITE_BUSY, DatabaseFailure.Kind.busy), (.SQLITE_BUSY_SNAPSHOT, .busy), (.SQLITE_LOCKED, .busy),
+              (.SQLITE_FULL, .diskFull), (.SQLITE_IOERR, .ioError), (.SQLITE_IOERR_WRITE, .ioError),
+              (.SQLITE_CORRUPT, .corrupt), (.SQLITE_CORRUPT_INDEX, .corrupt), (.SQLITE_NOTADB, .notADatabase),
+              (.SQLITE_READONLY, .readOnly), (.SQLITE_READONLY_DBMOVED, .readOnly),
+              (.SQLITE_READONLY_ROLLBACK, .needsRecovery), (.SQLITE_READONLY_RECOVERY, .needsRecovery),
+              (.SQLITE_CANTOPEN, .permissionDenied), (.SQLITE_ERROR, .other),
+          ])
+    func resultCodes(code: ResultCode, kind: DatabaseFailure.Kind) {
+        let failure = DatabaseFailure(DatabaseError(resultCode: code, message: "from SQLite"), path: "app.sqlite")
+        #expect(failure.kind == kind)
+        #expect(failure.extendedResultCode == code.rawValue)
+        #expect(failure.resultCode == code.primaryResultCode)
+        #expect(failure.sqliteMessage == "from SQLite")
+        #expect(failure.path == "app.sqlite")
+    }
+
+    @Test("the summary of a repairable database names what a repair records")
+    func summaryNamesVersions() throws {
+        let diagnosis = Repo.reconciler.diagnose(databaseAt: Repo.fixture("behind-by-three.sqlite"))
+        #expect(diagnosis.verdict == .behind)
+        #expect(diagnosis.summary.contains("version 21, version 22, version 23"), "\(diagnosis.summary)")
+        #expect(diagnosis.summary.contains("A repair writes 3 ledger change(s)"), "\(diagnosis.summary)")
+    }
 }
 
