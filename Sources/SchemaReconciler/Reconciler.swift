@@ -283,9 +283,7 @@ public struct Reconciler: Sendable {
 
     /// A reference backup that cannot serve as one, whatever SQLite said about it.
     static func referenceFailure(_ error: any Error, path: String) -> DatabaseFailure {
-        var failure = DatabaseFailure(error, path: path).prefixed("reference backup ")
-        failure.kind = .referenceUnusable
-        return failure
+        DatabaseFailure(error, path: path).recast(as: .referenceUnusable, prefixing: "reference backup ")
     }
 
     /// Reads the ledger of a known-good backup, read-only; the file is never modified.

@@ -135,8 +135,12 @@ struct LaunchTests {
             let outcome = try Reconciler.prepareForLaunch(databaseAt: path, migrationsFolder: Repo.migrations, busyTimeout: 0.3)
             #expect(Date().timeIntervalSince(start) < 5)
             guard case .needsAttention(let diagnosis) = outcome else { Issue.record("expected needsAttention, got \(outcome)"); return }
-            #expect(diagnosis.failure?.kind == .busy)
-            #expect(diagnosis.failure?.resultCode == .SQLITE_BUSY)
+            guard case .busy(let context)? = diagnosis.failure else {
+                Issue.record("expected .busy, got \(String(describing: diagnosis.failure))")
+                return
+            }
+            #expect(context.extendedResultCode.map { ResultCode(rawValue: $0).primaryResultCode } == .SQLITE_BUSY)
+            #expect(context.path == path)
             try db.execute(sql: "ROLLBACK")
         }
         try holder.close()

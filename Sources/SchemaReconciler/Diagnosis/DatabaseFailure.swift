@@ -1,77 +1,191 @@
 import Foundation
 import GRDB
 
-/// Why a database could not be read or written: a kind an app can switch on, SQLite's extended
-/// result code and message when SQLite reported the failure, and one line for people.
+/// Why a database could not be read or written: a case an app switches on, each carrying the file,
+/// SQLite's extended result code and message when SQLite reported the failure, and one line for people.
 ///
 /// Diagnoses of unreadable files (``Diagnosis/failure``) and failed repairs
-/// (``RepairOutcome/failure``) carry one, so an app decides on the kind and shows the description.
+/// (``RepairOutcome/failure``) carry one, so an app decides on the case and shows the description.
 ///
 /// ```swift
 /// if let failure = diagnosis.failure {
-///     switch failure.kind {
+///     switch failure {
 ///     case .busy: showMessage("Quit the other copy of the app, then try again.")
-///     case .corrupt, .notADatabase: offerRestoreFromBackup()
+///     case .corrupt(let context), .notADatabase(let context): offerRestore(of: context.path)
 ///     default: showMessage(failure.description)
 ///     }
 /// }
 /// ```
-public struct DatabaseFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    /// What went wrong, in the terms an app acts on.
+public enum DatabaseFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// No file at the path.
+    case missing(Context)
+    /// The path is a folder, a pipe or a device, or SQLite says the file is not a database (or is encrypted).
+    case notADatabase(Context)
+    /// The file or its folder cannot be opened with the process's permissions.
+    case permissionDenied(Context)
+    /// Another connection holds a lock longer than the busy timeout (the app is running).
+    case busy(Context)
+    /// The file or its folder is read-only, so the ledger cannot be written.
+    case readOnly(Context)
+    /// `quick_check` or SQLite found the file damaged.
+    case corrupt(Context)
+    /// A crashed writer left a hot journal that must be rolled back before anyone reads.
+    case needsRecovery(Context)
+    /// The disk is full.
+    case diskFull(Context)
+    /// The operating system reported an I/O error.
+    case ioError(Context)
+    /// The schema or ledger changed between the plan and the transaction; nothing was written.
+    case changedDuringRepair(Context)
+    /// The backup could not be written or verified; the database was not touched.
+    case backupFailed(Context)
+    /// The reference backup given as evidence cannot be read as one.
+    case referenceUnusable(Context)
+    /// The repaired ledger failed its own re-validation, so the transaction was rolled back.
+    case verificationFailed(Context)
+    /// Any other SQLite or system error.
+    case other(Context)
+
+    /// What a failure is about, and what SQLite said.
+    public struct Context: Sendable, Hashable, Codable {
+        /// The file the failure is about (the database, its backup or the reference).
+        public var path: String
+        /// SQLite's extended result code, when SQLite reported the failure.
+        public var extendedResultCode: Int32?
+        /// SQLite's message, when SQLite reported the failure.
+        public var sqliteMessage: String?
+        /// One line for people; its wording may change, so decide on the case.
+        public var description: String
+
+        /// Creates a context.
+        public init(path: String, extendedResultCode: Int32? = nil, sqliteMessage: String? = nil, description: String) {
+            self.path = path
+            self.extendedResultCode = extendedResultCode
+            self.sqliteMessage = sqliteMessage
+            self.description = description
+        }
+    }
+
+    /// The case without its context: for comparisons (`failure.kind == .busy`) and machine-readable names.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        /// No file at the path.
         case missing
-        /// The path is a folder, a pipe or a device, or SQLite says the file is not a database (or is encrypted).
         case notADatabase = "not-a-database"
-        /// The file or its folder cannot be opened with the process's permissions.
         case permissionDenied = "permission-denied"
-        /// Another connection holds a lock longer than the busy timeout (the app is running).
         case busy
-        /// The file or its folder is read-only, so the ledger cannot be written.
         case readOnly = "read-only"
-        /// `quick_check` or SQLite found the file damaged.
         case corrupt
-        /// A crashed writer left a hot journal that must be rolled back before anyone reads.
         case needsRecovery = "needs-recovery"
-        /// The disk is full.
         case diskFull = "disk-full"
-        /// The operating system reported an I/O error.
         case ioError = "io-error"
-        /// The schema or ledger changed between the plan and the transaction; nothing was written.
         case changedDuringRepair = "changed-during-repair"
-        /// The backup could not be written or verified; the database was not touched.
         case backupFailed = "backup-failed"
-        /// The reference backup given as evidence cannot be read as one.
         case referenceUnusable = "reference-unusable"
-        /// The repaired ledger failed its own re-validation, so the transaction was rolled back.
         case verificationFailed = "verification-failed"
-        /// Any other SQLite or system error.
         case other
     }
 
-    /// What went wrong.
-    public var kind: Kind
-    /// The file the failure is about (the database, its backup or the reference).
-    public var path: String
-    /// SQLite's extended result code, when SQLite reported the failure.
-    public var extendedResultCode: Int32?
-    /// SQLite's message, when SQLite reported the failure.
-    public var sqliteMessage: String?
-    /// One line for people; its wording may change, so decide on ``kind``.
-    public var description: String
+    /// Creates the failure of `kind` with `context`.
+    public init(_ kind: Kind, _ context: Context) {
+        switch kind {
+        case .missing: self = .missing(context)
+        case .notADatabase: self = .notADatabase(context)
+        case .permissionDenied: self = .permissionDenied(context)
+        case .busy: self = .busy(context)
+        case .readOnly: self = .readOnly(context)
+        case .corrupt: self = .corrupt(context)
+        case .needsRecovery: self = .needsRecovery(context)
+        case .diskFull: self = .diskFull(context)
+        case .ioError: self = .ioError(context)
+        case .changedDuringRepair: self = .changedDuringRepair(context)
+        case .backupFailed: self = .backupFailed(context)
+        case .referenceUnusable: self = .referenceUnusable(context)
+        case .verificationFailed: self = .verificationFailed(context)
+        case .other: self = .other(context)
+        }
+    }
 
-    /// Creates a failure.
+    /// Creates a failure from its parts.
     public init(kind: Kind, path: String, extendedResultCode: Int32? = nil, sqliteMessage: String? = nil,
                 description: String) {
-        self.kind = kind
-        self.path = path
-        self.extendedResultCode = extendedResultCode
-        self.sqliteMessage = sqliteMessage
-        self.description = description
+        self.init(kind, Context(path: path, extendedResultCode: extendedResultCode, sqliteMessage: sqliteMessage,
+                                description: description))
     }
+
+    /// The case, without its context.
+    public var kind: Kind {
+        switch self {
+        case .missing: return .missing
+        case .notADatabase: return .notADatabase
+        case .permissionDenied: return .permissionDenied
+        case .busy: return .busy
+        case .readOnly: return .readOnly
+        case .corrupt: return .corrupt
+        case .needsRecovery: return .needsRecovery
+        case .diskFull: return .diskFull
+        case .ioError: return .ioError
+        case .changedDuringRepair: return .changedDuringRepair
+        case .backupFailed: return .backupFailed
+        case .referenceUnusable: return .referenceUnusable
+        case .verificationFailed: return .verificationFailed
+        case .other: return .other
+        }
+    }
+
+    /// The file, SQLite's codes and the line for people.
+    public var context: Context {
+        switch self {
+        case .missing(let context): return context
+        case .notADatabase(let context): return context
+        case .permissionDenied(let context): return context
+        case .busy(let context): return context
+        case .readOnly(let context): return context
+        case .corrupt(let context): return context
+        case .needsRecovery(let context): return context
+        case .diskFull(let context): return context
+        case .ioError(let context): return context
+        case .changedDuringRepair(let context): return context
+        case .backupFailed(let context): return context
+        case .referenceUnusable(let context): return context
+        case .verificationFailed(let context): return context
+        case .other(let context): return context
+        }
+    }
+
+    /// The file the failure is about.
+    public var path: String { context.path }
+    /// SQLite's extended result code, when SQLite reported the failure.
+    public var extendedResultCode: Int32? { context.extendedResultCode }
+    /// SQLite's message, when SQLite reported the failure.
+    public var sqliteMessage: String? { context.sqliteMessage }
+    /// One line for people; its wording may change, so decide on the case.
+    public var description: String { context.description }
 
     /// SQLite's primary result code (`SQLITE_BUSY` for `SQLITE_BUSY_SNAPSHOT`), when SQLite reported one.
     public var resultCode: ResultCode? { extendedResultCode.map { ResultCode(rawValue: $0).primaryResultCode } }
+
+    // MARK: - Coding
+
+    private enum CodingKeys: String, CodingKey { case kind, path, extendedResultCode, sqliteMessage, description }
+
+    /// Encodes `kind` (its machine name), `path`, `extendedResultCode`, `sqliteMessage` and `description`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(path, forKey: .path)
+        try container.encodeIfPresent(extendedResultCode, forKey: .extendedResultCode)
+        try container.encodeIfPresent(sqliteMessage, forKey: .sqliteMessage)
+        try container.encode(description, forKey: .description)
+    }
+
+    /// Decodes what ``encode(to:)`` wrote.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try container.decode(Kind.self, forKey: .kind),
+                  Context(path: try container.decode(String.self, forKey: .path),
+                          extendedResultCode: try container.decodeIfPresent(Int32.self, forKey: .extendedResultCode),
+                          sqliteMessage: try container.decodeIfPresent(String.self, forKey: .sqliteMessage),
+                          description: try container.decode(String.self, forKey: .description)))
+    }
 
     // MARK: - Classifying
 
@@ -141,10 +255,10 @@ public struct DatabaseFailure: Error, Sendable, Hashable, Codable, CustomStringC
         }
     }
 
-    /// The same failure with words put before its description (`reference backup …`).
-    func prefixed(_ words: String) -> DatabaseFailure {
-        var copy = self
-        copy.description = words + description
-        return copy
+    /// The same failure as `kind`, with words put before its description (`reference backup …`).
+    func recast(as kind: Kind, prefixing words: String) -> DatabaseFailure {
+        var context = self.context
+        context.description = words + context.description
+        return DatabaseFailure(kind, context)
     }
 }
