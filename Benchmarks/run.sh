@@ -71,6 +71,15 @@ echo "| in-process healthy \`quickCheck\` (load set + lock index + check) vs GRD
 echo "| in-process full \`diagnose\` (set + manifest + whole lock) vs GRDB read | $full ms median | $floor ms median | $(ratio "$full" "$floor")× | — |"
 echo "| in-process diagnose only (set preloaded) vs GRDB read | $only ms median | $floor ms median | $(ratio "$only" "$floor")× | — |"
 
+# 2b. The pre-launch call on a healthy database: a folder (quick path), and the same SQL as a GRDB migrator.
+"$BIN/bench" launch Migrations "$WORK/tip.sqlite" 100 > "$WORK/launch.txt"
+median() { awk -v key="$1" 'index($0, key) {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/launch.txt"; }
+sqlx_floor=$(median "floor, sqlx"); grdb_floor=$(median "floor, GRDB")
+folder=$(median "quick path"); warm=$(median "made once"); cold=$(median "replays the migrator")
+echo "| in-process \`prepareForLaunch(migrationsFolder:)\`, healthy (quick path) vs GRDB read | $folder ms median | $sqlx_floor ms median | $(ratio "$folder" "$sqlx_floor")× | ≈ quickCheck |"
+echo "| in-process \`Reconciler(migrator:)\` made once, \`prepareForLaunch\` each launch vs GRDB read of schema + grdb_migrations | $warm ms median | $grdb_floor ms median | $(ratio "$warm" "$grdb_floor")× | — |"
+echo "| in-process \`Reconciler(migrator:)\` + \`prepareForLaunch\` (replays 34 migrations) vs the same read | $cold ms median | $grdb_floor ms median | $(ratio "$cold" "$grdb_floor")× | — |"
+
 # 3. The same check on a database with DB_GIB GiB of user data vs the empty-data one.
 if [ "$DB_GIB" != "0" ]; then
     cp Fixtures/consistent-tip.sqlite "$WORK/big.sqlite"

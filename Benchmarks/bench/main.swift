@@ -6,6 +6,8 @@ import SchemaReconciler
 //   bench healthy MIGRATIONS DB [RUNS]      library healthy check vs a minimal GRDB read of schema + ledger
 //   bench fingerprint MIGRATIONS [RUNS]     all per-version fingerprints vs GRDB's hasSchemaChanges (one answer)
 //   bench rss MIGRATIONS                    fingerprint once, print peak resident memory (VmHWM)
+//   bench launch MIGRATIONS DB [RUNS]       prepareForLaunch on a healthy database (folder, and the same SQL as a
+//                                           GRDB DatabaseMigrator) vs a bare GRDB read of schema + ledger
 
 /// Minimum and median of repeated timings, in seconds.
 struct Timing {
@@ -37,9 +39,31 @@ func peakRSSKilobytes() -> Int {
     return -1
 }
 
+/// The set's SQL registered in a GRDB migrator, one migration per version. GRDB runs each in its own
+/// transaction: a `-- no-transaction` file's own BEGIN/COMMIT and foreign-key pragmas are left out,
+/// and GRDB's deferred foreign-key checks do their job.
+func grdbMigrator(for set: MigrationSet) -> DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    for migration in set.applying {
+        var sql = migration.sql
+        if migration.noTransaction {
+            sql = sql.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                let statement = line.trimmingCharacters(in: .whitespaces).uppercased()
+                return !["BEGIN;", "COMMIT;", "PRAGMA FOREIGN_KEYS = OFF;", "PRAGMA FOREIGN_KEYS = ON;"].contains(statement)
+            }.joined(separator: "\n")
+        }
+        let body = sql
+        migrator.registerMigration("\(migration.version)-\(migration.description)",
+                                   foreignKeyChecks: migration.noTransaction ? .deferred : .immediate) { db in
+            try db.execute(sql: body)
+        }
+    }
+    return migrator
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS")
+    print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS | bench launch MIGRATIONS DB [RUNS]")
     exit(64)
 }
 
@@ -81,11 +105,7 @@ do {
         let migrations = URL(fileURLWithPath: arguments[1])
         let runs = arguments.count > 2 ? Int(arguments[2])! : 3
         let set = try MigrationSet.load(from: migrations)
-        var migrator = DatabaseMigrator()
-        for migration in set.applying {
-            let sql = migration.sql
-            migrator.registerMigration("\(migration.version)", foreignKeyChecks: .immediate) { db in try db.execute(sql: sql) }
-        }
+        let migrator = grdbMigrator(for: set)
         let migrated = try DatabaseQueue()
         try migrator.migrate(migrated)
         var changed = true
@@ -102,6 +122,48 @@ do {
         let manifest = try measure(runs: runs) { _ = try Manifest.load(from: migrations.appendingPathComponent(Manifest.fileName)) }
         let lock = try measure(runs: runs) { _ = try FingerprintLock.read(from: migrations.appendingPathComponent(FingerprintLock.fileName)) }
         print("load set: \(load.text)\nmanifest: \(manifest.text)\nlock: \(lock.text)")
+    case "launch":
+        let migrations = URL(fileURLWithPath: arguments[1])
+        let path = arguments[2]
+        let runs = arguments.count > 3 ? Int(arguments[3])! : 100
+        func bareRead(_ path: String, ledger: String) throws {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in
+                (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
+                 try Row.fetchAll(db, sql: "SELECT * FROM \(ledger)"))
+            }
+            try queue.close()
+        }
+        func expectReady(_ outcome: LaunchOutcome) {
+            guard case .ready = outcome else { fatalError("not ready: \(outcome.diagnosis.summary)") }
+        }
+        let floor = try measure(runs: runs) { try bareRead(path, ledger: "_sqlx_migrations") }
+        let folder = try measure(runs: runs) {
+            expectReady(try Reconciler.prepareForLaunch(databaseAt: path, migrationsFolder: migrations))
+        }
+        // The same migrations registered in a GRDB migrator, and a database it migrated.
+        let set = try MigrationSet.load(from: migrations)
+        let migrator = grdbMigrator(for: set)
+        let grdbPath = NSTemporaryDirectory() + "bench-launch-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: grdbPath) }
+        let migrated = try DatabaseQueue(path: grdbPath)
+        try migrator.migrate(migrated)
+        try migrated.close()
+        let grdbFloor = try measure(runs: runs) { try bareRead(grdbPath, ledger: "grdb_migrations") }
+        let reconciler = try Reconciler(migrator: migrator)
+        let grdbPreloaded = try measure(runs: runs) { expectReady(try reconciler.prepareForLaunch(databaseAt: grdbPath)) }
+        let grdbCold = try measure(runs: max(3, runs / 10)) {
+            expectReady(try Reconciler(migrator: migrator).prepareForLaunch(databaseAt: grdbPath))
+        }
+        func ratio(_ timing: Timing, _ floor: Timing) -> String { String(format: "%.2f", timing.median / floor.median) }
+        print("healthy launch, \(set.applying.count) migrations")
+        print("  floor, sqlx ledger (GRDB read of sqlite_schema + _sqlx_migrations): \(floor.text)")
+        print("  prepareForLaunch(migrationsFolder:) quick path:                     \(folder.text)  ratio \(ratio(folder, floor))×")
+        print("  floor, GRDB ledger (GRDB read of sqlite_schema + grdb_migrations):  \(grdbFloor.text)")
+        print("  Reconciler(migrator:) made once, prepareForLaunch each launch:      \(grdbPreloaded.text)  ratio \(ratio(grdbPreloaded, grdbFloor))×")
+        print("  Reconciler(migrator:) + prepareForLaunch (replays the migrator):    \(grdbCold.text)  ratio \(ratio(grdbCold, grdbFloor))×")
     case "rss":
         let set = try MigrationSet.load(from: URL(fileURLWithPath: arguments[1]))
         let timeline = try Fingerprinter().fingerprint(set)

@@ -3,7 +3,11 @@ import GRDB
 
 /// The engine's front door: a migration set, its fingerprints, and diagnosis (and repair) of databases.
 ///
-/// Create one per migration set (it replays the set once), then diagnose as many databases as you like.
+/// Create one per migration set — a folder of sqlx migrations or GRDB's `DatabaseMigrator` (it
+/// replays the set once, or reads the folder's fingerprint lock) — then check as many databases as
+/// you like. An app calls ``prepareForLaunch(databaseAt:dryRun:backup:busyTimeout:assumeVersion:assumeMigration:dropUnproven:dropUnknown:acceptEdits:reference:)``
+/// before it opens its database; tools call ``diagnose(databaseAt:options:busyTimeout:)`` and
+/// ``repair(databaseAt:options:)``.
 ///
 /// ```swift
 /// let reconciler = try Reconciler(migrationsFolder: URL(fileURLWithPath: "Migrations"))
@@ -13,8 +17,8 @@ import GRDB
 public struct Reconciler: Sendable {
     /// The bundled migrations.
     public let migrations: MigrationSet
-    /// The ledger dialect.
-    public let ledger: SQLxLedger
+    /// The ledger dialect: ``SQLxLedger`` for a folder, GRDB's `grdb_migrations` for a migrator.
+    public let ledger: any LedgerDialect
     /// What snapshots exclude.
     public let snapshotOptions: SnapshotOptions
     /// Per-version fingerprints.
@@ -25,7 +29,7 @@ public struct Reconciler: Sendable {
     /// Declarations beside the migrations (`reconcile.toml`), if any.
     public let manifest: Manifest?
     /// Replays the histories a ledger suggests when the prefix timeline does not explain a database.
-    public let replayer: HistoryReplayer
+    let replayer: HistoryReplayer
 
     /// Where a reconciler's fingerprints came from: the committed lock, or a replay (and why).
     public enum FingerprintSource: Sendable, Hashable, CustomStringConvertible {
@@ -50,9 +54,18 @@ public struct Reconciler: Sendable {
     /// true and the lock matches every file, otherwise by replaying `migrations`.
     ///
     /// The manifest `reconcile.toml` in the migrations folder is read and validated unless
-    /// `loadManifest` is false; its ignore patterns join `ignored`. `replayProgress`, if given, is
-    /// called after each migration a replay applies (never when the lock is used).
-    public init(migrations: MigrationSet, ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
+    /// `loadManifest` is false; its ignore patterns join `ignored`.
+    ///
+    /// - Parameters:
+    ///   - migrations: The bundled migrations.
+    ///   - ledger: The ledger dialect; sqlx's `_sqlx_migrations` by default.
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - useLock: Whether to read the fingerprint lock beside the migrations.
+    ///   - loadManifest: Whether to read `reconcile.toml` beside the migrations.
+    ///   - replayProgress: Called after each migration a replay applies (never when the lock is used).
+    /// - Throws: ``ConfigurationError`` for an invalid manifest, ``ReplayError`` when a migration cannot replay
+    ///   and nothing before it can be fingerprinted.
+    public init(migrations: MigrationSet, ledger: any LedgerDialect = SQLxLedger(), ignored: [NamePattern] = [],
                 useLock: Bool = true, loadManifest: Bool = true,
                 replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         self.migrations = migrations
@@ -89,7 +102,7 @@ public struct Reconciler: Sendable {
     }
 
     /// A reconciler assembled from parts already at hand (the quick check's stub timeline).
-    init(migrations: MigrationSet, ledger: SQLxLedger, snapshotOptions: SnapshotOptions, timeline: FingerprintTimeline,
+    init(migrations: MigrationSet, ledger: any LedgerDialect, snapshotOptions: SnapshotOptions, timeline: FingerprintTimeline,
          manifest: Manifest?, fingerprintSource: FingerprintSource) {
         self.migrations = migrations
         self.ledger = ledger
@@ -112,13 +125,32 @@ public struct Reconciler: Sendable {
     /// let check = try Reconciler.quickCheck(databaseAt: statePath, migrationsFolder: bundledMigrations)
     /// if check.diagnosis.exitCode != .ok { /* run repair, or tell the person */ }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The database file, opened read-only exactly as given.
+    ///   - migrationsFolder: The bundled sqlx migrations, with their `schema-fingerprints.json`.
+    ///   - ignoredCharacters: sqlx.toml's `ignored-chars`, removed before hashing.
+    ///   - ledger: The ledger table.
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - options: Choices where the schema cannot decide.
+    ///   - busyTimeout: How long to wait for another process's lock, in seconds.
+    /// - Throws: ``MigrationSetError`` for an unusable folder; ``ConfigurationError`` or ``ReplayError``
+    ///   when the full engine is needed and cannot be built.
     public static func quickCheck(databaseAt path: String, migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [],
                                   ledger: SQLxLedger = SQLxLedger(), ignored: [NamePattern] = [],
                                   options: PlanOptions = PlanOptions(),
                                   busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> QuickCheckResult {
+        try quickCheckKeepingReconciler(databaseAt: path, migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters,
+                                        ledger: ledger, ignored: ignored, options: options, busyTimeout: busyTimeout).result
+    }
+
+    /// The quick check, with the reconciler that decided (the quick index's, or the full engine's).
+    static func quickCheckKeepingReconciler(databaseAt path: String, migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar>,
+                                            ledger: SQLxLedger, ignored: [NamePattern], options: PlanOptions,
+                                            busyTimeout: TimeInterval) throws -> (result: QuickCheckResult, reconciler: Reconciler) {
         try QuickChecker(migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters, ledger: ledger,
                          ignored: ignored, options: options)
-            .check(databaseAt: path, busyTimeout: busyTimeout)
+            .checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout)
     }
 
     /// What ``quickCheck(databaseAt:migrationsFolder:ignoredCharacters:ledger:ignored:options:busyTimeout:)`` found.
@@ -133,7 +165,47 @@ public struct Reconciler: Sendable {
         public var decidedQuickly: Bool
     }
 
+    /// Reconciles databases migrated by GRDB's `DatabaseMigrator`: replays its registered migrations
+    /// into a private in-memory database one identifier at a time (`migrate(_:upTo:)`), fingerprints
+    /// each, and reads `grdb_migrations` as the ledger. Tables named `grdb_*` are GRDB's and excluded
+    /// from snapshots, as GRDB excludes them.
+    ///
+    /// Replay runs each migration's closure on an empty database, as a new install does: a migration
+    /// that needs data to run, or reads the environment, is replayed as it behaves there. GRDB cannot
+    /// run one registered migration out of order, so only prefixes of the registration order are
+    /// hypotheses (a ledger with gaps is judged against them).
+    ///
+    /// ```swift
+    /// var migrator = DatabaseMigrator()
+    /// migrator.registerMigration("v1") { db in try db.create(table: "note") { t in t.autoIncrementedPrimaryKey("id") } }
+    /// let outcome = try Reconciler(migrator: migrator).prepareForLaunch(databaseAt: path)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - migrator: The app's migrator, with every migration registered.
+    ///   - ignored: Objects that are not part of the migrated schema (the app's caches, say).
+    /// - Throws: ``MigrationSetError/noMigrations(path:)`` when nothing is registered.
+    public init(migrator: DatabaseMigrator, ignored: [NamePattern] = []) throws {
+        let set = try GRDBMigrations.set(from: migrator)
+        try self.init(migrations: set, ledger: GRDBLedger(identifiers: migrator.migrations, merges: GRDBMergeIndex(migrator: migrator)),
+                      ignored: ignored + [NamePattern("grdb_*")], useLock: false, loadManifest: false)
+    }
+
     /// Loads the folder, then reads its lock or replays it.
+    ///
+    /// ```swift
+    /// let reconciler = try Reconciler(migrationsFolder: URL(fileURLWithPath: "Migrations"))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - migrationsFolder: A folder of sqlx migrations.
+    ///   - ignoredCharacters: sqlx.toml's `ignored-chars`, removed before hashing.
+    ///   - ledger: The ledger table.
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - useLock: Whether to read `schema-fingerprints.json` instead of replaying.
+    ///   - loadManifest: Whether to read `reconcile.toml`.
+    /// - Throws: ``MigrationSetError`` for an unusable folder, ``ConfigurationError`` for an invalid
+    ///   manifest, ``ReplayError`` when no migration can be fingerprinted.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
                 ignored: [NamePattern] = [], useLock: Bool = true, loadManifest: Bool = true,
                 replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
@@ -143,22 +215,33 @@ public struct Reconciler: Sendable {
     }
 
     /// The pure decision engine for this set.
-    public var engine: DiagnosisEngine {
+    var engine: DiagnosisEngine {
         DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName, manifest: manifest,
                         replayer: replayer)
     }
 
-    /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict.
+    /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict,
+    /// with ``Diagnosis/failure`` saying why.
+    ///
+    /// ```swift
+    /// let diagnosis = reconciler.diagnose(databaseAt: "app.sqlite")
+    /// print(diagnosis.summary)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The database file, opened read-only exactly as given.
+    ///   - options: Choices where the schema cannot decide.
+    ///   - busyTimeout: How long to wait for another process's lock, in seconds.
     public func diagnose(databaseAt path: String, options: PlanOptions = PlanOptions(),
                          busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) -> Diagnosis {
-        if let reason = DatabaseFileError.precheck(path: path) {
-            return engine.unreadable(path: path, reason: reason)
+        if let failure = DatabaseFailure.precheck(path: path) {
+            return engine.unreadable(path: path, failure: failure)
         }
         let reference: ReferenceLedger?
         do {
             reference = try options.referencePath.map { try readReference(at: $0) }
         } catch {
-            return engine.unreadable(path: path, reason: "reference backup " + DatabaseFileError.describe(error, path: options.referencePath ?? ""))
+            return engine.unreadable(path: path, failure: Self.referenceFailure(error, path: options.referencePath ?? ""))
         }
         do {
             let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
@@ -168,18 +251,23 @@ public struct Reconciler: Sendable {
                                                 options: options, reference: reference)
                 // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
                 // database skips this, so a check costs nothing proportional to its data.
-                if diagnosis.plan.writes, let failure = try DatabaseFileError.quickCheckFailure(db, path: path) {
-                    return engine.unreadable(path: path, reason: failure)
+                if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
+                    return engine.unreadable(path: path, failure: failure)
                 }
                 return diagnosis
             }
         } catch {
-            return engine.unreadable(path: path, reason: DatabaseFileError.describe(error, path: path))
+            return engine.unreadable(path: path, failure: DatabaseFailure(error, path: path))
         }
     }
 
+    /// A reference backup that cannot serve as one, whatever SQLite said about it.
+    static func referenceFailure(_ error: any Error, path: String) -> DatabaseFailure {
+        DatabaseFailure(error, path: path).recast(as: .referenceUnusable, prefixing: "reference backup ")
+    }
+
     /// Reads the ledger of a known-good backup, read-only; the file is never modified.
-    public func readReference(at path: String) throws -> ReferenceLedger {
+    func readReference(at path: String) throws -> ReferenceLedger {
         if let reason = DatabaseFileError.precheck(path: path) { throw ReferenceError(description: reason) }
         let queue = try HardenedDatabase.open(path: path, access: .readOnly)
         defer { try? queue.close() }
@@ -196,7 +284,7 @@ public struct Reconciler: Sendable {
     }
 
     /// Reads schema and ledger of `path` in one read-only transaction.
-    public func observe(path: String, busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> DatabaseObservation {
+    func observe(path: String, busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> DatabaseObservation {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
         defer { try? queue.close() }
         return try queue.read { db in try observation(in: db, evaluateInvariants: true) }

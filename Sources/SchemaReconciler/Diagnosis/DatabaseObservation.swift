@@ -7,7 +7,7 @@ import GRDB
 /// let observation = try DatabaseObservation.read(db, ledger: SQLxLedger(), options: options)
 /// print(observation.snapshot.hash.short, observation.ledger.rows.count)
 /// ```
-public struct DatabaseObservation: Sendable, Hashable {
+struct DatabaseObservation: Sendable, Hashable {
     /// The canonical schema.
     public var snapshot: SchemaSnapshot
     /// The ledger.
@@ -61,7 +61,7 @@ public struct DatabaseObservation: Sendable, Hashable {
 /// let reference = try reconciler.readReference(at: "state-2026-10-01.sqlite")
 /// print(reference.rows.count)
 /// ```
-public struct ReferenceLedger: Sendable, Hashable {
+struct ReferenceLedger: Sendable, Hashable {
     /// The backup's path.
     public var path: String
     /// Its ledger rows.

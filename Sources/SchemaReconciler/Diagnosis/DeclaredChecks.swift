@@ -3,7 +3,7 @@ import GRDB
 import GRDBSQLite
 
 /// What a probe said about the database.
-public enum ProbeResult: Sendable, Hashable, Codable, CustomStringConvertible {
+enum ProbeResult: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The probe's expression was true: its migration ran.
     case ran
     /// False: its migration did not run.
@@ -21,7 +21,7 @@ public enum ProbeResult: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// The rows that break one invariant (up to its `max-rows`), or why it could not run.
-public struct InvariantResult: Sendable, Hashable, Codable {
+struct InvariantResult: Sendable, Hashable, Codable {
     public var name: String
     /// Offending rows, each rendered as `column=value, …`.
     public var violations: [String]
@@ -41,7 +41,7 @@ public struct InvariantResult: Sendable, Hashable, Codable {
 /// ```swift
 /// let results = DeclaredChecks.probes(manifest.probes, in: db)
 /// ```
-public enum DeclaredChecks {
+enum DeclaredChecks {
     /// Per-statement time limit.
     public static let timeLimit: TimeInterval = 2
 

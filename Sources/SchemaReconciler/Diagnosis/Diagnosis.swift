@@ -117,6 +117,11 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     public var ledgerDigest: Digest?
     /// The applied set and order, pending versions included.
     public var history: AppliedHistory = .unknown
+    /// Why the file could not be read, when the verdict is ``Verdict/unreadable``.
+    public var failure: DatabaseFailure?
+    /// What people call each version, where that is not its number: GRDB identifiers by registration
+    /// ordinal (and unregistered identifiers by the numbers their rows were given). Empty for sqlx files.
+    public var versionNames: [Int64: String] = [:]
 
     /// The exit code this database warrants.
     public var exitCode: ExitCode { ExitCode.worst(of: findings.map(\.exitCode)) }

@@ -6,7 +6,7 @@ import Foundation
 /// let engine = DiagnosisEngine(migrations: set, timeline: timeline, ledgerTable: "_sqlx_migrations")
 /// let diagnosis = engine.diagnose(observation, path: "app.sqlite", options: PlanOptions())
 /// ```
-public struct DiagnosisEngine: Sendable {
+struct DiagnosisEngine: Sendable {
     /// The bundled migrations.
     public let migrations: MigrationSet
     /// Their fingerprints.
@@ -76,6 +76,16 @@ public struct DiagnosisEngine: Sendable {
     /// file may hold the text that ran. Healthy ledgers have none, so no git runs for them.
     public func checksumsNeedingHistory(_ observation: DatabaseObservation) -> [Int64: Digest] {
         RowIdentity.unexplainedChecksums(rows: observation.ledger.rows, migrations: migrations, manifest: manifest)
+    }
+
+    /// The migrator whose ledger this is, for messages.
+    var migratorName: String { migrations.replaysInOrderOnly ? "GRDB" : "sqlx" }
+
+    /// The diagnosis of a file that could not be read, with the typed failure.
+    func unreadable(path: String, failure: DatabaseFailure) -> Diagnosis {
+        var diagnosis = unreadable(path: path, reason: failure.description)
+        diagnosis.failure = failure
+        return diagnosis
     }
 
     /// The diagnosis of a file that could not be read.
@@ -194,10 +204,14 @@ extension DiagnosisEngine {
 
         /// What the ledger table itself allows: unusable tables, unreadable rows, rows that cannot be written.
         mutating func reportLedgerShape() {
+            // GRDB's own bookkeeping (merged identifiers) is worth a line; it blocks nothing.
+            if engine.migrations.replaysInOrderOnly, case .present(let contents) = observation.ledger, !contents.problems.isEmpty {
+                add(.ledgerCheck, .consistent, .ok, "grdb_migrations: \(contents.problems.joined(separator: "; "))")
+            }
             if case .unusable(let reason) = observation.ledger {
                 add(.malformedLedger, .malformedLedger, .needsPerson,
-                    "\(reason); sqlx cannot read this ledger", evidence: [])
-                blockers.append(.init(reason: "the ledger table cannot be read as a sqlx ledger: \(reason)"))
+                    "\(reason); \(engine.migratorName) cannot read this ledger", evidence: [])
+                blockers.append(.init(reason: "the ledger table cannot be read as a \(engine.migratorName) ledger: \(reason)"))
             }
             guard case .present(let contents) = observation.ledger else { return }
             let rowProblems = contents.problems.filter { $0.hasPrefix("a row") }
@@ -346,6 +360,9 @@ extension DiagnosisEngine {
                     // sqlx stops at a dirty row before anything else: keeping it cannot make the app start.
                     blockers.append(.init(reason: "row \(row.version) is not bundled and is dirty (success = 0); sqlx refuses to start while it exists",
                                           flag: "--drop-unknown"))
+                } else if engine.migrations.replaysInOrderOnly {
+                    actions.append(.init(kind: .keep, version: row.version,
+                                         reason: "\(row.description ?? "identifier") is not registered; kept (GRDB ignores it: hasBeenSuperseded); --drop-unknown removes it"))
                 } else {
                     actions.append(.init(kind: .keep, version: row.version,
                                          reason: "not bundled; kept (sqlx reports it as missing unless the app ignores missing versions); --drop-unknown removes it"))
@@ -487,9 +504,15 @@ extension DiagnosisEngine {
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
                 unknownVersions: unknownRows.map(\.version), moved: moved)
             let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
-            return Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
-                             schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
-                             ledgerDigest: observation.ledgerDigest, history: history)
+            var diagnosis = Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
+                                      schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
+                                      ledgerDigest: observation.ledgerDigest, history: history)
+            if engine.migrations.replaysInOrderOnly {
+                // Code migrations are known by identifier; their versions are only registration ordinals.
+                for row in rows { diagnosis.versionNames[row.version] = row.description }
+                for migration in engine.migrations.applying { diagnosis.versionNames[migration.version] = migration.description }
+            }
+            return diagnosis
         }
     }
 }

@@ -37,6 +37,8 @@ extension DiagnosisEngine.Work {
     /// the schema cannot tell apart from "ran" is left pending rather than claimed. Healthy ledgers are
     /// prefixes and replay nothing here.
     mutating func ledgerOrderGroups() -> [ClosedRange<Int>] {
+        // Code migrations (GRDB) replay their registration order only: no other order is tried.
+        guard !engine.migrations.replaysInOrderOnly else { return [] }
         // A prefix set is the bundled timeline's business whatever its timestamps say (clocks go backwards).
         guard !claimsPrefixSet else { return [] }
         let claimed = claimedSequence
@@ -57,6 +59,7 @@ extension DiagnosisEngine.Work {
     }
 
     func exploreHistories() -> (timeline: FingerprintTimeline, order: AppliedHistory.Order)? {
+        guard !engine.migrations.replaysInOrderOnly else { return nil }
         let claimed = claimedSequence
         guard !claimed.isEmpty else { return nil }
         let claimedVersions = Set(claimed.map(\.version))
@@ -129,6 +132,8 @@ extension DiagnosisEngine.Work {
     /// it plus a statement prefix of it. Tried for the migration after the nearest version and after
     /// the ledger's newest.
     mutating func reportPartialApplication() {
+        // A migration that is code has no statements to count.
+        guard !engine.migrations.replaysInOrderOnly else { return }
         let bundled = engine.timeline.steps
         var candidates: [Int] = []
         if let nearest, let index = engine.timeline.index(of: nearest) { candidates.append(index + 1) }
@@ -152,7 +157,8 @@ extension DiagnosisEngine.Work {
 
     /// sqlx's own view of the ledger, for databases no history explains: the person deciding needs it.
     mutating func reportLedgerCheck() {
-        guard case .present = observation.ledger else { return }
+        // GRDB has no start-up check to report.
+        guard case .present = observation.ledger, !engine.migrations.replaysInOrderOnly else { return }
         var parts: [String] = []
         let dirty = rows.filter(\.isDirty).map(\.version)
         if !dirty.isEmpty { parts.append("dirty \(Self.list(dirty))") }
@@ -233,7 +239,7 @@ extension DiagnosisEngine.Work {
                 return .init(version: version, detail: "the schema lacks version \(version)'s effect")
             }
             add(.pendingOutOfOrder, .consistent, .ok,
-                "\(Self.list(outOfOrder)) pending (out of order): sqlx applies \(outOfOrder.count == 1 ? "it" : "them") at the next start",
+                "\(Self.list(outOfOrder)) pending (out of order): \(engine.migratorName) applies \(outOfOrder.count == 1 ? "it" : "them") at the next start",
                 versions: outOfOrder, evidence: evidence)
         }
         if options.requireTip, !pending.isEmpty, blockers.isEmpty {

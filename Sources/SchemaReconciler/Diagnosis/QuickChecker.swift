@@ -58,18 +58,27 @@ public struct QuickChecker: Sendable {
     /// - Throws: what building the full engine throws (a manifest error, say), only when it is needed.
     public func check(databaseAt path: String,
                       busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) throws -> Reconciler.QuickCheckResult {
+        try checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout).result
+    }
+
+    /// The check, with the reconciler that decided it (the quick index's, or the full engine's), so a
+    /// caller can repair with the same fingerprints.
+    func checkKeepingReconciler(databaseAt path: String, busyTimeout: TimeInterval) throws
+        -> (result: Reconciler.QuickCheckResult, reconciler: Reconciler)
+    {
         let tip = migrations.applying.last?.version
         if let light {
             let diagnosis = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout)
             let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
                 && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)
             if healthy || diagnosis.verdict == .unreadable {
-                return .init(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource, tipVersion: tip, decidedQuickly: true)
+                return (.init(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource, tipVersion: tip, decidedQuickly: true),
+                        light)
             }
         }
         let reconciler = try full.reconciler { try Reconciler(migrations: migrations, ledger: ledger, ignored: ignored) }
-        return .init(diagnosis: reconciler.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
-                     fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false)
+        return (.init(diagnosis: reconciler.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
+                      fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false), reconciler)
     }
 
     /// Checks many databases on up to `jobs` threads; results in the order of `paths`. `completed`

@@ -10,7 +10,7 @@ import Foundation
 /// let identities = RowIdentity.identify(rows: ledger.rows, migrations: set, manifest: manifest)
 /// for identity in identities where identity.isMoved { print("row \(identity.rowVersion) is file \(identity.file!)") }
 /// ```
-public struct RowIdentity: Sendable, Hashable {
+struct RowIdentity: Sendable, Hashable {
     /// What ties the row to its file.
     public enum Basis: Sendable, Hashable {
         /// The row holds the file's bundled checksum.
@@ -162,7 +162,7 @@ public struct RowIdentity: Sendable, Hashable {
 /// let texts = MigrationHistory.texts(of: migration, matching: [recordedChecksum], ignoring: set.ignoredCharacters)
 /// print(texts.first?.commit ?? "not in history")
 /// ```
-public struct RecoveredText: Sendable, Hashable {
+struct RecoveredText: Sendable, Hashable {
     /// The bundled version the text belongs to.
     public var version: Int64
     /// The commit that holds it.

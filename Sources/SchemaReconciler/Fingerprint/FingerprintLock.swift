@@ -45,7 +45,7 @@ public struct FingerprintLock: Sendable, Codable {
     public var baseEffect: SchemaDiff
     public var migrations: [Entry]
     /// Every object's canonical form by exact stored text (makes a healthy check pragma-free).
-    public var knownObjects: [SchemaIntrospector.KnownObject]
+    var knownObjects: [SchemaIntrospector.KnownObject]
     /// The ignore patterns that came from the manifest (the rest came from flags).
     public var manifestIgnored: [String]
     /// The manifest's probes (the quick check runs them without parsing the manifest).
@@ -57,7 +57,7 @@ public struct FingerprintLock: Sendable, Codable {
     /// What a quick check needs: per-version fingerprints and effects, and stored texts, all as stubs.
     public struct QuickIndex: Sendable, Codable {
         public var effects: [SchemaDiff]
-        public var knownObjects: [SchemaIntrospector.KnownObject]
+        var knownObjects: [SchemaIntrospector.KnownObject]
     }
 
     /// A lock describing `timeline` of `set`.

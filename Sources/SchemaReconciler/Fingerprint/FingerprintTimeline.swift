@@ -39,13 +39,13 @@ public struct FingerprintTimeline: Sendable {
     public let namesCreatedBySQL: [String: Int64]
     /// Objects met during the replay by their exact stored text, so a database built by these
     /// migrations can be snapshotted without pragmas.
-    public let knownObjects: [SchemaIntrospector.KnownObject]
+    let knownObjects: [SchemaIntrospector.KnownObject]
     /// The migration that failed to replay, when the timeline stops before the newest version.
     public let replayFailure: ReplayError?
     private let indexByVersion: [Int64: Int]
 
     /// Creates a timeline from steps.
-    public init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:],
+    init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:],
                 knownObjects: [SchemaIntrospector.KnownObject] = [], replayFailure: ReplayError? = nil) {
         self.knownObjects = knownObjects
         self.replayFailure = replayFailure

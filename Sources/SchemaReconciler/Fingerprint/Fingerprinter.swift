@@ -71,7 +71,7 @@ public struct Fingerprinter: Sendable {
         let total = set.applying.count
         for (done, migration) in set.applying.enumerated() {
             do {
-                try cursor.apply(migration) { db in try compileProbes(for: migration.version, db) }
+                try cursor.apply(migration, replay: set.replay) { db in try compileProbes(for: migration.version, db) }
                 progress?(done + 1, total)
             } catch let error as ReplayError where stoppingAtFailure {
                 failure = error

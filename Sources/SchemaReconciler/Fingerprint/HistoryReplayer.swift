@@ -14,7 +14,7 @@ import Foundation
 /// let timeline = replayer.timeline(for: ledgerOrder)
 /// print(timeline.tip.fingerprint.short, timeline.replayFailure?.description ?? "replayed whole")
 /// ```
-public final class HistoryReplayer: @unchecked Sendable {
+final class HistoryReplayer: @unchecked Sendable {
     private let options: SnapshotOptions
     private let bundled: FingerprintTimeline
     private let lock = NSLock()

@@ -37,13 +37,28 @@ struct ReplayCursor {
 
     /// Applies `migration` as sqlx does and records the step; `after` runs on the database right after it.
     /// With `statementLimit`, only that many leading statements run, outside a transaction, as a crash
-    /// part-way through a `-- no-transaction` file leaves them.
-    mutating func apply(_ migration: Migration, statementLimit: Int? = nil, after: ((Database) throws -> Void)? = nil) throws {
+    /// part-way through a `-- no-transaction` file leaves them. With `replay`, the migration is code
+    /// (GRDB's migrator) and runs through it instead of as SQL.
+    mutating func apply(_ migration: Migration, statementLimit: Int? = nil, replay: MigrationReplay? = nil,
+                        after: ((Database) throws -> Void)? = nil) throws {
+        if let replay {
+            guard statementLimit == nil else {
+                throw ReplayError(version: migration.version, path: migration.fileName,
+                                  message: "a migration that is code cannot run part-way")
+            }
+            do {
+                try replay.run(migration, queue)
+            } catch {
+                throw ReplayError(version: migration.version, path: migration.fileName, message: "\(error)")
+            }
+        }
         let options = introspector.options
         var introspector = self.introspector
         let previous = self.previous, schemaVersion = self.schemaVersion, pragmaValues = self.pragmaValues
         let (step, snapshot, cookie, pragmas) = try queue.writeWithoutTransaction { db in
-            if let statementLimit {
+            if replay != nil {
+                // Already run, through the migrator.
+            } else if let statementLimit {
                 guard Self.runStatements(migration.sql, count: statementLimit, in: db) else {
                     throw ReplayError(version: migration.version, path: migration.url.path,
                                       message: "its first \(statementLimit) statement(s) do not run")

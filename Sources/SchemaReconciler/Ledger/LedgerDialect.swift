@@ -32,4 +32,12 @@ public protocol LedgerDialect: Sendable {
     /// Refiles the row of `version` under `newVersion` with the file's description and checksum,
     /// keeping the rest of its history (`installed_on`, `execution_time`).
     func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws
+
+    /// What the migrator's own start-up check says of `rows` (nil: it starts); a repaired ledger must pass it.
+    func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String?
+}
+
+extension LedgerDialect {
+    /// A migrator without a start-up check accepts any ledger.
+    public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? { nil }
 }

@@ -210,6 +210,11 @@ public struct SQLxLedger: LedgerDialect, Hashable {
         try db.execute(sql: "DELETE FROM \(tableNameText) WHERE version = ?1", arguments: [version])
     }
 
+    /// sqlx's start-up check, in its order: a dirty row, a recorded version not bundled, a checksum that differs.
+    public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? {
+        SQLxStartupCheck.firstProblem(rows: rows, migrations: migrations, ignoreMissing: ignoreMissing)
+    }
+
     /// Refiles one row under the version its checksum proves, keeping `installed_on` and `execution_time`.
     ///
     /// ```swift

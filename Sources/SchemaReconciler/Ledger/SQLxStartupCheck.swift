@@ -10,7 +10,7 @@ import Foundation
 /// let problem = SQLxStartupCheck.firstProblem(rows: state.rows, migrations: set)
 /// print(problem ?? "sqlx would start and apply the pending versions")
 /// ```
-public enum SQLxStartupCheck {
+enum SQLxStartupCheck {
     /// sqlx's error for the ledger, or nil when the migrator would start.
     public static func firstProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool = false) -> String? {
         if let dirty = rows.filter(\.isDirty).map(\.version).min() {

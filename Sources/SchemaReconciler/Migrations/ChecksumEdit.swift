@@ -11,7 +11,7 @@ import Foundation
 ///     print(edit.description) // "the applied file had CRLF line endings; the bundled file has LF"
 /// }
 /// ```
-public enum ChecksumEdit: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+enum ChecksumEdit: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case appliedHadCRLF = "applied-had-crlf"
     case appliedHadLF = "applied-had-lf"
     case appliedHadBOM = "applied-had-bom"

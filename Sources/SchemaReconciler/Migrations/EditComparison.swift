@@ -10,7 +10,7 @@ import Foundation
 /// let edit = EditComparison(applied: "UPDATE t SET w = upper(v);", bundled: "-- fix\nupdate t set w = lower(v);")
 /// print(edit.isCosmetic, edit.summary) // false "upper → lower"
 /// ```
-public struct EditComparison: Sendable, Hashable, Codable {
+struct EditComparison: Sendable, Hashable, Codable {
     /// Whether the two texts have the same token stream once comments, spacing and case are ignored.
     public var isCosmetic: Bool
     /// What changed, as the differing tokens of each text (empty when cosmetic).

@@ -12,7 +12,7 @@ import Foundation
 /// let found = MigrationHistory.texts(of: migration, matching: [row.checksum!], ignoring: set.ignoredCharacters)
 /// if let text = found.first { print("applied text is from commit \(text.commit)") }
 /// ```
-public enum MigrationHistory {
+enum MigrationHistory {
     /// Most commits of one file that are read.
     static let commitLimit = 500
 

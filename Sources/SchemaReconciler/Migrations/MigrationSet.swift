@@ -22,6 +22,13 @@ public struct MigrationSet: Sendable {
 
     private let appliedByVersion: [Int64: Int]
 
+    /// How the migrations run when they are code (GRDB's migrator), not SQL text; nil for files.
+    var replay: MigrationReplay?
+
+    /// Whether only the registration order can be replayed (code migrations): a set of files can
+    /// replay any order a ledger suggests, GRDB's migrator only its own prefixes.
+    var replaysInOrderOnly: Bool { replay != nil }
+
     /// The migration `migrate run` would apply for `version`, if bundled.
     public func applied(version: Int64) -> Migration? {
         appliedByVersion[version].map { applying[$0] }

@@ -24,6 +24,8 @@ enum Backup {
     /// Why a backup could not be made; the database has not been touched.
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// What SQLite said, when it said something (its extended result code travels to the app).
+        var sqlite: DatabaseFailure? = nil
     }
 
     /// Pages copied per backup step: small enough that a signal or a pause point lands mid-copy.
@@ -180,7 +182,8 @@ enum Backup {
                 }
             }
         } catch {
-            throw Failure(description: "backup to \(finalPath) failed: \(reason(error, systemError: systemError, path: temporary))")
+            throw Failure(description: "backup to \(finalPath) failed: \(reason(error, systemError: systemError, path: temporary))",
+                          sqlite: DatabaseFailure(error, path: temporary))
         }
     }
 
@@ -196,7 +199,8 @@ enum Backup {
                                               known: reconciler.timeline.knownObjects))
             }
         } catch {
-            throw Failure(description: "backup \(path) could not be verified: \(DatabaseFileError.describe(error, path: temporary))")
+            throw Failure(description: "backup \(path) could not be verified: \(DatabaseFileError.describe(error, path: temporary))",
+                          sqlite: DatabaseFailure(error, path: temporary))
         }
         guard integrity == ["ok"] else {
             throw Failure(description: "\(path): backup failed integrity_check: \(integrity.prefix(3).joined(separator: "; "))")

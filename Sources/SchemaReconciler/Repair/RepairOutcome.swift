@@ -42,6 +42,8 @@ public struct RepairOutcome: Sendable, Hashable, Codable {
     public var message: String
     /// The code this outcome warrants.
     public var exitCode: ExitCode
+    /// Why the repair failed, when ``status`` is ``Status/failed``.
+    public var failure: DatabaseFailure? = nil
 }
 
 /// How a repair keeps a copy of the database before writing.

@@ -115,7 +115,7 @@ extension DiagnosisEngine.Work {
     mutating func planBaseline(targetIndex: Int) {
         let claimed = targetIndex >= 1 ? Array(steps[1...targetIndex]) : []
         var inserted: [Int64] = []
-        actions.append(.init(kind: .createLedger, reason: "create \(engine.ledgerTable) exactly as sqlx does"))
+        actions.append(.init(kind: .createLedger, reason: "create \(engine.ledgerTable) exactly as \(engine.migratorName) does"))
         for step in claimed {
             guard let migration = step.migration else { continue }
             guard let proof = proofOfRun(step) else {

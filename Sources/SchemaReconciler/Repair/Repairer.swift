@@ -15,6 +15,11 @@ extension Reconciler {
     /// let outcome = reconciler.repair(databaseAt: "state.sqlite")
     /// guard outcome.exitCode == .ok else { fatalError(outcome.message) }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The database file, opened exactly as given.
+    ///   - options: Plan choices, dry run, backup location and busy timeout.
+    /// - Returns: What was done; ``RepairOutcome/failure`` says why a failed repair failed.
     public func repair(databaseAt path: String, options: RepairOptions = RepairOptions()) -> RepairOutcome {
         Repairer(reconciler: self, path: path, options: options).run()
     }
@@ -32,19 +37,30 @@ struct Repairer {
     struct Stop: Error {
         let message: String
         let exitCode: ExitCode
+        /// The typed form of the message.
+        let failure: DatabaseFailure
+
+        init(_ kind: DatabaseFailure.Kind, path: String, message: String, exitCode: ExitCode) {
+            self.init(DatabaseFailure(kind: kind, path: path, description: message), exitCode: exitCode)
+        }
+
+        init(_ failure: DatabaseFailure, exitCode: ExitCode) {
+            self.message = failure.description
+            self.exitCode = exitCode
+            self.failure = failure
+        }
     }
 
     func run() -> RepairOutcome {
-        if let reason = DatabaseFileError.precheck(path: path) {
-            return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
+        if let precheck = DatabaseFailure.precheck(path: path) {
+            return failure(precheck)
         }
         // Read-only until the plan is known.
         var withReference = self
         do {
             withReference.reference = try options.plan.referencePath.map { try reconciler.readReference(at: $0) }
         } catch {
-            let reason = "reference backup " + DatabaseFileError.describe(error, path: options.plan.referencePath ?? "")
-            return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
+            return failure(Reconciler.referenceFailure(error, path: options.plan.referencePath ?? ""))
         }
         return withReference.runWithReference()
     }
@@ -62,10 +78,9 @@ struct Repairer {
                 observation = try readOnlyObservation()
             }
         } catch let stop as Stop {
-            return failure(reconciler.engine.unreadable(path: path, reason: stop.message), stop.message, stop.exitCode)
+            return failure(stop.failure, stop.exitCode)
         } catch {
-            let reason = DatabaseFileError.describe(error, path: path)
-            return failure(reconciler.engine.unreadable(path: path, reason: reason), reason, .unreadable)
+            return failure(DatabaseFailure(error, path: path))
         }
         var outcome = conclude(observation)
         if recovered { outcome.message += " (a crashed writer's unfinished transaction was rolled back first)" }
@@ -100,14 +115,20 @@ struct Repairer {
             outcome.status = .failed
             outcome.message = stop.message
             outcome.exitCode = stop.exitCode
+            outcome.failure = stop.failure
         } catch let failure as Backup.Failure {
             outcome.status = .failed
             outcome.message = "\(failure.description); the database was not touched"
             outcome.exitCode = .unreadable
+            outcome.failure = DatabaseFailure(kind: .backupFailed, path: failure.sqlite?.path ?? path,
+                                              extendedResultCode: failure.sqlite?.extendedResultCode,
+                                              sqliteMessage: failure.sqlite?.sqliteMessage, description: outcome.message)
         } catch {
+            let typed = DatabaseFailure(error, path: path)
             outcome.status = .failed
-            outcome.message = "\(DatabaseFileError.describe(error, path: path)); rolled back, nothing changed"
+            outcome.message = "\(typed.description); rolled back, nothing changed"
             outcome.exitCode = .unreadable
+            outcome.failure = typed
         }
         return outcome
     }
@@ -118,8 +139,8 @@ struct Repairer {
         let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: options.busyTimeout)
         defer { try? queue.close() }
         return try queue.read { db in
-            if let failure = try DatabaseFileError.quickCheckFailure(db, path: path) {
-                throw Stop(message: failure, exitCode: .unreadable)
+            if let failure = try DatabaseFailure.quickCheck(db, path: path) {
+                throw Stop(failure, exitCode: .unreadable)
             }
             return try reconciler.observation(in: db, evaluateInvariants: false)
         }
@@ -138,10 +159,10 @@ struct Repairer {
     private func checkWritable() throws {
         let folderPath = Backup.folder(of: path)
         guard FileManager.default.isWritableFile(atPath: path) else {
-            throw Stop(message: "\(path): read-only file; nothing written", exitCode: .unreadable)
+            throw Stop(.readOnly, path: path, message: "\(path): read-only file; nothing written", exitCode: .unreadable)
         }
         guard FileManager.default.isWritableFile(atPath: folderPath) else {
-            throw Stop(message: "\(folderPath): folder is read-only, SQLite cannot write its journal; nothing written",
+            throw Stop(.readOnly, path: path, message: "\(folderPath): folder is read-only, SQLite cannot write its journal; nothing written",
                        exitCode: .unreadable)
         }
     }
@@ -205,7 +226,8 @@ struct Repairer {
         let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
                                                    known: reconciler.timeline.knownObjects)
         guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
-            throw Stop(message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
+            throw Stop(.changedDuringRepair, path: path,
+                       message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
                        exitCode: .unreadable)
         }
     }
@@ -215,7 +237,7 @@ struct Repairer {
         let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
                                          known: reconciler.timeline.knownObjects)
         guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
-            throw Stop(message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
+            throw Stop(.changedDuringRepair, path: path, message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
                        exitCode: .unreadable)
         }
         let changesBefore = db.totalChangesCount
@@ -270,21 +292,21 @@ struct Repairer {
         after.probes = basis.probes
         after.invariants = basis.invariants
         guard db.totalChangesCount - changesBefore == rowWrites else {
-            throw Stop(message: "\(path): \(db.totalChangesCount - changesBefore) rows changed where \(rowWrites) ledger writes were planned; rolled back",
+            throw Stop(.verificationFailed, path: path, message: "\(path): \(db.totalChangesCount - changesBefore) rows changed where \(rowWrites) ledger writes were planned; rolled back",
                        exitCode: .unreadable)
         }
         guard after.snapshot.hash == basis.snapshot.hash else {
-            throw Stop(message: "\(path): the schema changed during the repair; rolled back", exitCode: .unreadable)
+            throw Stop(.changedDuringRepair, path: path, message: "\(path): the schema changed during the repair; rolled back", exitCode: .unreadable)
         }
         let keptUnknown = plan.actions.contains { $0.kind == .keep && $0.version != nil }
-        if let problem = SQLxStartupCheck.firstProblem(rows: after.ledger.rows, migrations: reconciler.migrations,
-                                                       ignoreMissing: keptUnknown) {
-            throw Stop(message: "\(path): the repaired ledger would still fail sqlx's check (\(problem)); rolled back",
+        if let problem = ledger.startupProblem(rows: after.ledger.rows, migrations: reconciler.migrations,
+                                               ignoreMissing: keptUnknown) {
+            throw Stop(.verificationFailed, path: path, message: "\(path): the repaired ledger would still fail sqlx's check (\(problem)); rolled back",
                        exitCode: .needsPerson)
         }
         let again = reconciler.engine.diagnose(after, path: path, options: options.plan, reference: reference)
         guard !again.plan.writes else {
-            throw Stop(message: "\(path): the repaired ledger still needs changes (\(again.verdict.rawValue)); rolled back",
+            throw Stop(.verificationFailed, path: path, message: "\(path): the repaired ledger still needs changes (\(again.verdict.rawValue)); rolled back",
                        exitCode: .needsPerson)
         }
         return after
@@ -334,8 +356,9 @@ struct Repairer {
         }
     }
 
-    private func failure(_ diagnosis: Diagnosis, _ message: String, _ code: ExitCode) -> RepairOutcome {
-        RepairOutcome(path: path, status: .failed, before: diagnosis, after: nil, backupPath: nil, auditPath: nil,
-                      ledgerBefore: [], ledgerAfter: nil, message: message, exitCode: code)
+    private func failure(_ failure: DatabaseFailure, _ code: ExitCode = .unreadable) -> RepairOutcome {
+        RepairOutcome(path: path, status: .failed, before: reconciler.engine.unreadable(path: path, failure: failure),
+                      after: nil, backupPath: nil, auditPath: nil, ledgerBefore: [], ledgerAfter: nil,
+                      message: failure.description, exitCode: code, failure: failure)
     }
 }

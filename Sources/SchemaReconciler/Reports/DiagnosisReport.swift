@@ -211,9 +211,12 @@ extension DiagnosisReport {
             var planWrites: Bool
             var targetVersion: Int64?
             var exitCode: Int32
+            /// Present only for an unreadable file: the typed failure (kind, SQLite's codes).
+            var failure: DatabaseFailure?
 
             init(_ diagnosis: Diagnosis) {
                 path = diagnosis.path
+                failure = diagnosis.failure
                 verdict = diagnosis.verdict.rawValue
                 matchedVersions = diagnosis.matchedVersions.map { Range(lowest: $0.lowest, highest: $0.highest) }
                 nearestVersion = diagnosis.nearestVersion
@@ -244,7 +247,7 @@ extension DiagnosisReport {
 
             enum CodingKeys: String, CodingKey {
                 case path, verdict, matchedVersions, nearestVersion, schemaFingerprint, ledger, ledgerDigest, history
-                case findings, plan, blockers, planWrites, targetVersion, exitCode
+                case findings, plan, blockers, planWrites, targetVersion, exitCode, failure
             }
 
             func encode(to encoder: any Encoder) throws {
@@ -263,6 +266,7 @@ extension DiagnosisReport {
                 try container.encode(planWrites, forKey: .planWrites)
                 try container.encode(targetVersion, forKey: .targetVersion)
                 try container.encode(exitCode, forKey: .exitCode)
+                try container.encodeIfPresent(failure, forKey: .failure)
             }
         }
     }

@@ -117,7 +117,7 @@ public struct RepairReport: Sendable {
                                 backupPath: outcome.backupPath, auditPath: outcome.auditPath,
                                 verdictAfter: outcome.after?.verdict.rawValue,
                                 ledgerVersionsAfter: outcome.ledgerAfter?.map(\.version),
-                                exitCode: outcome.exitCode.rawValue)
+                                exitCode: outcome.exitCode.rawValue, failure: outcome.failure)
             }
 
             enum CodingKeys: String, CodingKey { case repair }
@@ -137,9 +137,11 @@ public struct RepairReport: Sendable {
             var verdictAfter: String?
             var ledgerVersionsAfter: [Int64]?
             var exitCode: Int32
+            /// Present only when the repair failed: the typed failure (kind, SQLite's codes).
+            var failure: DatabaseFailure?
 
             enum CodingKeys: String, CodingKey {
-                case status, message, backupPath, auditPath, verdictAfter, ledgerVersionsAfter, exitCode
+                case status, message, backupPath, auditPath, verdictAfter, ledgerVersionsAfter, exitCode, failure
             }
 
             func encode(to encoder: any Encoder) throws {
@@ -151,6 +153,7 @@ public struct RepairReport: Sendable {
                 try container.encode(verdictAfter, forKey: .verdictAfter)
                 try container.encode(ledgerVersionsAfter, forKey: .ledgerVersionsAfter)
                 try container.encode(exitCode, forKey: .exitCode)
+                try container.encodeIfPresent(failure, forKey: .failure)
             }
         }
     }

@@ -11,7 +11,7 @@ import Foundation
 /// statement?.checks.map(\.expression)            // ["(a > 0)"]
 /// statement?.columns[1].generatedExpression      // "(a * 2)"
 /// ```
-public struct CreateTableStatement: Sendable, Hashable {
+struct CreateTableStatement: Sendable, Hashable {
     /// A CHECK constraint: its optional name and its canonical expression (with parentheses).
     public struct Check: Sendable, Hashable {
         public var name: String?

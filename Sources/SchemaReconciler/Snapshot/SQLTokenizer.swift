@@ -19,7 +19,7 @@
 /// token.value     // "Player"
 /// token.canonical // "player"
 /// ```
-public struct SQLToken: Sendable, Hashable {
+struct SQLToken: Sendable, Hashable {
     /// The lexical category of a token.
     ///
     /// ```swift
@@ -120,7 +120,7 @@ public struct SQLToken: Sendable, Hashable {
 /// SQLTokenizer.normalized(#"CREATE  INDEX "idx" ON [T] ( a )"#)
 /// // "CREATE INDEX idx ON t(a)"
 /// ```
-public enum SQLTokenizer: Sendable {
+enum SQLTokenizer: Sendable {
     /// Returns the tokens of `sql`, with whitespace and comments dropped.
     ///
     /// ```swift

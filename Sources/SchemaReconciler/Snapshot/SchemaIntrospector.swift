@@ -43,7 +43,7 @@ public struct SnapshotOptions: Sendable, Hashable {
 /// var introspector = SchemaIntrospector()
 /// let snapshot = try dbQueue.read { db in try introspector.snapshot(of: db) }
 /// ```
-public struct SchemaIntrospector: Sendable {
+struct SchemaIntrospector: Sendable {
     /// What to exclude and track.
     public let options: SnapshotOptions
     private var cache: [CacheKey: Entry] = [:]
