@@ -80,16 +80,17 @@ public struct SQLxLedger: LedgerDialect, Hashable {
             SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
             """, arguments: [tableName]) ?? false
         guard exists else { return .absent }
-        let columnInfo = try Row.fetchAll(db, sql: """
-            SELECT name, "notnull", dflt_value IS NULL, pk FROM pragma_table_info(?, 'main') ORDER BY cid
-            """, arguments: [tableName])
-        let columns = columnInfo.map { $0[0] as String }
+        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid",
+                                          arguments: [tableName])
         let folded = Set(columns.map(SchemaObject.canonicalName))
         // sqlx's INSERT names its own columns only: any other NOT NULL column without a default rejects it.
-        let unwritable = columnInfo.filter { info in
-            !Self.knownColumns.contains(SchemaObject.canonicalName(info[0] as String))
-                && (info[1] as Int) == 1 && (info[2] as Bool) && (info[3] as Int) == 0
-        }.map { $0[0] as String }
+        // Only a ledger with columns of its own is asked (a healthy one has none).
+        var unwritable: [String] = []
+        if !folded.isSubset(of: Self.knownColumns) {
+            unwritable = try String.fetchAll(db, sql: """
+                SELECT name FROM pragma_table_info(?, 'main') WHERE "notnull" AND dflt_value IS NULL AND pk = 0 ORDER BY cid
+                """, arguments: [tableName]).filter { !Self.knownColumns.contains(SchemaObject.canonicalName($0)) }
+        }
         let missing = Self.requiredColumns.filter { !folded.contains($0) }
         guard missing.isEmpty else {
             return .unusable(reason: "ledger table \(tableName) has no \(missing.joined(separator: ", ")) column (sqlx needs it)")

@@ -36,6 +36,8 @@ public struct SchemaSnapshot: Sendable, Hashable {
     public func removing(_ keys: some Sequence<ObjectKey>) -> SchemaSnapshot {
         var copy = objects
         for key in keys { copy[key] = nil }
+        // Nothing removed (the usual case: no foreign objects): keep the hash already computed.
+        guard copy.count != objects.count else { return self }
         return SchemaSnapshot(objects: copy, notes: notes)
     }
 
