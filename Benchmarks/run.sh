@@ -4,6 +4,7 @@
 #   Benchmarks/run.sh                       # sizes 1000 and 10000, a 1 GiB database (about 20 minutes)
 #   SIZES="1000" DB_GIB=0 Benchmarks/run.sh # quicker: no 10,000 set, no big database
 #   RUNS=5 SCRATCH=.build-bench Benchmarks/run.sh
+#   MANY=0 Benchmarks/run.sh                # skip the 1,000-database benchmark
 #
 # Needs the sqlite3 shell and GNU time (installed with apt-get when missing and run as root).
 set -euo pipefail
@@ -93,7 +94,20 @@ if [ "$DB_GIB" != "0" ]; then
     echo "| healthy \`check\` on a $size database vs the same schema with little data | $(ms "$bmin") / $(ms "$bmed") | $(ms "$cmin") / $(ms "$cmed") | $(ratio "$bmed" "$cmed")× | ≤ 1.1× |"
 fi
 
-# 4–6. Fingerprinting generated sets vs replaying the same SQL with the sqlite3 shell.
+# 4. Many databases: one call on every core vs one process per database, and vs one thread.
+MANY=${MANY:-1000}
+if [ "$MANY" != "0" ]; then
+    many="$WORK/many"
+    mkdir -p "$many"
+    for i in $(seq -w 1 "$MANY"); do cp Fixtures/consistent-tip.sqlite "$many/db-$i.sqlite"; done
+    read -r pmin pmed < <(time_runs 1 sh -c "for f in '$many'/*.sqlite; do '$BIN/schema-reconcile' check \"\$f\" >/dev/null; done")
+    read -r jmin jmed < <(time_runs "$RUNS" "$BIN/schema-reconcile" check --recursive "$many")
+    read -r omin omed < <(time_runs "$RUNS" "$BIN/schema-reconcile" check --recursive --jobs 1 "$many")
+    echo "| $MANY healthy databases: one \`check --recursive\` call vs one process each (speed-up) | $(s "$jmin") / $(s "$jmed") | $(s "$pmin") / $(s "$pmed") | $(ratio "$pmed" "$jmed")× faster | ≥ 20× |"
+    echo "| the same call on $(nproc) cores vs \`--jobs 1\` (speed-up) | $(s "$jmin") / $(s "$jmed") | $(s "$omin") / $(s "$omed") | $(ratio "$omed" "$jmed")× faster | ≥ 1.7× on 2 cores |"
+fi
+
+# 5–7. Fingerprinting generated sets vs replaying the same SQL with the sqlite3 shell.
 for size in $SIZES; do
     set_dir="$WORK/set-$size"
     "$BIN/generate-migrations" "$size" "$set_dir" 42 >/dev/null

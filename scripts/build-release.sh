@@ -25,10 +25,19 @@ rm -rf "$out"
 mkdir -p "$out/bin" "$out/share/man/man1" "$out/share/bash-completion/completions" \
     "$out/share/zsh/site-functions" "$out/share/fish/vendor_completions.d"
 cp "$binary" "$out/bin/schema-reconcile"
+# One file to copy onto a CI runner or beside an app: no debug symbols, and nothing of Swift's left
+# dynamic (only the system's libc, libsqlite3 and libstdc++ remain).
+strip "$out/bin/schema-reconcile"
+if ldd "$out/bin/schema-reconcile" | grep -E 'libswift|libFoundation|libdispatch|libBlocksRuntime|lib_FoundationICU'; then
+    echo "build-release: the binary still loads the Swift libraries above dynamically" >&2
+    exit 1
+fi
 cp "$manual" "$out/share/man/man1/schema-reconcile.1"
 "$out/bin/schema-reconcile" --generate-completion-script bash > "$out/share/bash-completion/completions/schema-reconcile"
 "$out/bin/schema-reconcile" --generate-completion-script zsh > "$out/share/zsh/site-functions/_schema-reconcile"
 "$out/bin/schema-reconcile" --generate-completion-script fish > "$out/share/fish/vendor_completions.d/schema-reconcile.fish"
 "$out/bin/schema-reconcile" --help > /dev/null
+echo "binary: $(du -h "$out/bin/schema-reconcile" | cut -f1), dynamic libraries:"
+ldd "$out/bin/schema-reconcile" | sed 's/^/  /'
 echo "release staged in $out:"
 (cd "$out" && find . -type f | sort)

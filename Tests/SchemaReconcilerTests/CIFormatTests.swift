@@ -2,30 +2,6 @@ import Foundation
 import Testing
 @testable import SchemaReconciler
 
-extension CLI {
-    /// Runs the binary with extra environment variables (and `NO_COLOR`, as ``run(_:in:)`` does).
-    static func run(_ arguments: [String], environment extra: [String: String]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Repo.root
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        environment["GITHUB_STEP_SUMMARY"] = nil
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(exitCode: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
-
 /// A workflow command line split back into its parts, unescaped the way the Actions runner does.
 struct WorkflowCommand {
     var name: String

@@ -23,13 +23,17 @@ enum CLI {
         return Repo.root.appendingPathComponent(".build/debug/schema-reconcile")
     }()
 
-    static func run(_ arguments: [String], in directory: URL = Repo.root) throws -> CLIResult {
+    /// Runs the binary with `NO_COLOR` set and `GITHUB_STEP_SUMMARY` unset, plus `extra` variables.
+    static func run(_ arguments: [String], in directory: URL = Repo.root,
+                    environment extra: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment["GITHUB_STEP_SUMMARY"] = nil
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
