@@ -146,6 +146,43 @@ struct HistoryModelTests {
         #expect(diagnosis.plan.actions.filter { $0.kind == .insert }.compactMap(\.version) == [2])
     }
 
+    @Test("one recorded version whose effect is gone from the middle of the ledger is named ahead, nothing else")
+    func ledgerWithoutOne() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let files = ["1_create.sql": Self.create, "2_a.sql": "CREATE TABLE a(x);\n", "3_index.sql": Self.index]
+        let history = try ReleaseHistory([files], in: folder) { db in try db.execute(sql: "DROP TABLE a") }
+        let reconciler = try history.reconciler()
+        let diagnosis = reconciler.diagnose(databaseAt: history.path)
+        #expect(diagnosis.history.order == .ledgerWithoutOne)
+        #expect(diagnosis.verdict == .ahead)
+        #expect(diagnosis.findings.first { $0.kind == .ahead }?.versions == [2])
+        #expect(!diagnosis.plan.writes)
+        let dropping = reconciler.diagnose(databaseAt: history.path, options: PlanOptions(dropUnproven: true))
+        #expect(dropping.plan.actions.filter { $0.kind == .delete }.compactMap(\.version) == [2])
+    }
+
+    @Test("a pending version that ran without its row, beside an out-of-order gap: its row is inserted, the gap stays pending")
+    func ledgerWithOne() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let createU = "CREATE TABLE u(id INTEGER PRIMARY KEY);\n", createV = "CREATE TABLE v(id INTEGER PRIMARY KEY);\n"
+        let history = try ReleaseHistory([["1_create.sql": Self.create, "3_index.sql": Self.index, "4_v.sql": createV],
+                                          ["1_create.sql": Self.create, "2_u.sql": createU, "3_index.sql": Self.index, "4_v.sql": createV]],
+                                         in: folder, upTo: [nil, 0]) { db in
+            try db.execute(sql: "DELETE FROM _sqlx_migrations WHERE version = 4")
+        }
+        let reconciler = try history.reconciler()
+        let diagnosis = reconciler.diagnose(databaseAt: history.path)
+        #expect(diagnosis.history.order == .ledgerWithOne)
+        #expect(diagnosis.verdict == .behind)
+        #expect(diagnosis.plan.actions.filter { $0.kind == .insert }.compactMap(\.version) == [4])
+        #expect(diagnosis.history.pending == [2])
+        let outcome = reconciler.repair(databaseAt: history.path, options: RepairOptions(backup: .none))
+        #expect(outcome.exitCode == .ok, "\(outcome.message)")
+        #expect(try history.sqlxCheck() == .ok(pending: [2]))
+    }
+
     // MARK: 3 Renumbered and swapped files
 
     @Test("renumbered files: row 2 holds the index file's checksum, now file 3; moved with its history, 2 left pending")
