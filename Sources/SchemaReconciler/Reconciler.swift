@@ -204,6 +204,7 @@ public struct Reconciler: Sendable {
     ///   - ignored: Objects that are not part of the migrated schema.
     ///   - useLock: Whether to read `schema-fingerprints.json` instead of replaying.
     ///   - loadManifest: Whether to read `reconcile.toml`.
+    ///   - replayProgress: Called after each migration a replay applies (never when the lock is used).
     /// - Throws: ``MigrationSetError`` for an unusable folder, ``ConfigurationError`` for an invalid
     ///   manifest, ``ReplayError`` when no migration can be fingerprinted.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
