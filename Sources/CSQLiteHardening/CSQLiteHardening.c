@@ -18,3 +18,7 @@ int sr_harden_connection(sqlite3 *db, int trusted_schema) {
 int sr_set_triggers_enabled(sqlite3 *db, int enabled) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, enabled ? 1 : 0, (int *)0);
 }
+
+int sr_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

@@ -29,6 +29,8 @@ struct SchemaReconcile: ParsableCommand {
         subcommands: [FingerprintCommand.self, DiagnoseCommand.self, CheckCommand.self, RepairCommand.self, InitCommand.self])
 
     static func main() {
+        // This process owns its SQLite: no global allocation lock for the threads checking databases.
+        HardenedDatabase.configureProcessForParallelWork()
         InterruptCleanup.install()
         Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
     }

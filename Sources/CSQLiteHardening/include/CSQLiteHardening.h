@@ -16,4 +16,10 @@ int sr_harden_connection(sqlite3 *db, int trusted_schema);
 /// cannot touch user tables. Returns SQLITE_OK or an error code.
 int sr_set_triggers_enabled(sqlite3 *db, int enabled);
 
+/// Turns off SQLite's process-wide memory statistics (SQLITE_CONFIG_MEMSTATUS), whose global
+/// mutex every allocation takes: with several threads each checking a database, that one lock is
+/// where they wait. Only works before SQLite initialises (SQLITE_MISUSE after); a process that owns
+/// its SQLite (the command-line tool) calls it first. Returns SQLite's result code.
+int sr_disable_memory_statistics(void);
+
 #endif

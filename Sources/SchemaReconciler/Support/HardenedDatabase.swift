@@ -17,6 +17,19 @@ public enum HardenedDatabase {
         case readWrite
     }
 
+    /// For a process that owns its SQLite, such as the command-line tool: turns off SQLite's global
+    /// memory statistics, whose mutex every allocation takes, so databases checked on several threads
+    /// do not queue on it. Call it before anything else uses SQLite; afterwards it does nothing. An app
+    /// embedding the library should leave its SQLite configuration alone and not call this.
+    ///
+    /// ```swift
+    /// HardenedDatabase.configureProcessForParallelWork() // first line of main
+    /// ```
+    @discardableResult
+    public static func configureProcessForParallelWork() -> Bool {
+        sr_disable_memory_statistics() == SQLITE_OK
+    }
+
     /// Default time to wait for another process's lock before giving up.
     public static let defaultBusyTimeout: TimeInterval = 3
 
