@@ -7,9 +7,6 @@ extension DiagnosisEngine.Work {
 
     // MARK: Other histories
 
-    /// Replays what the ledger claims ran, in the order it ran, followed by the pending versions; then
-    /// the same with one pending version run early, or one recorded version missing. The first whose
-    /// timeline holds the database's fingerprint explains it. Beyond these, nothing is guessed.
     /// What the ledger claims ran, in the order it ran: `installed_on`, then version (sqlx applies in
     /// version order within a run). Files are the ones the rows' checksums prove.
     var claimedSequence: [Migration] {
@@ -58,6 +55,9 @@ extension DiagnosisEngine.Work {
         return groups
     }
 
+    /// Replays what the ledger claims ran, in the order it ran, followed by the pending versions; then
+    /// the same with one pending version run early, or one recorded version missing. The first whose
+    /// timeline holds the database's fingerprint explains it. Beyond these, only other orders of the same set are tried (``reorderedHistory(_:pending:)``).
     func exploreHistories() -> (timeline: FingerprintTimeline, order: AppliedHistory.Order)? {
         guard !engine.migrations.replaysInOrderOnly else { return nil }
         let claimed = claimedSequence
