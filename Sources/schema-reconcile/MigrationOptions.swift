@@ -31,6 +31,11 @@ struct MigrationOptions: ParsableArguments {
                                valueName: "pattern"))
     var ignore: [String] = []
 
+    @Option(name: .customLong("dialect"),
+            help: ArgumentHelp("The migration tool whose folder and ledger these are: \(Dialects.all.map(\.name).joined(separator: ", ")) (default: detected from the databases' ledger tables, else the folder).",
+                               valueName: "name"))
+    var dialect: String?
+
     @Flag(name: .customLong("no-lock"),
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
@@ -47,7 +52,8 @@ struct MigrationOptions: ParsableArguments {
     /// lock when it matches, else a replay); a failure is a usage error (exit 64) with one line on stderr.
     /// A stale lock is said on stderr. With `progressFor`, a long replay shows progress on a terminal
     /// (never for machine-readable formats).
-    func makeReconciler(useLock: Bool = true, folder override: URL? = nil, progressFor format: OutputFormat? = nil) throws -> Reconciler {
+    func makeReconciler(useLock: Bool = true, folder override: URL? = nil, databases: [String] = [],
+                        progressFor format: OutputFormat? = nil) throws -> Reconciler {
         // Another migrations folder (an --app-dir group) takes the sqlx.toml beside or above it.
         let settings = try override.map { folder in
             try CommandFailure.reporting {
@@ -58,9 +64,16 @@ struct MigrationOptions: ParsableArguments {
         } ?? settings()
         let progress = format.flatMap { ProgressReporter(format: $0, activity: "replaying migrations", unit: "versions") }
         defer { progress?.finish() }
+        let folder = override ?? settings.migrationsFolder
+        let chosen = try chooseDialect(folder: folder, databases: databases, hasSQLxConfig: settings.config != nil)
         let reconciler = try CommandFailure.reporting {
+            if !(chosen is SQLxLedger) {
+                let dialect = try table.map { try chosen.renamingTable(to: $0) } ?? chosen
+                return try Reconciler(migrationsFolder: folder, dialect: dialect, ignored: ignore.map(NamePattern.init),
+                                      useLock: useLock && !noLock, replayProgress: progress?.callback)
+            }
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
-            return try Reconciler(migrationsFolder: override ?? settings.migrationsFolder,
+            return try Reconciler(migrationsFolder: folder,
                                   ignoredCharacters: settings.ignoredCharacters,
                                   ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock,
                                   replayProgress: progress?.callback)
@@ -69,5 +82,24 @@ struct MigrationOptions: ParsableArguments {
             Terminal.printError("schema-reconcile: note: \(reconciler.fingerprintSource)")
         }
         return reconciler
+    }
+
+    /// `--dialect`, else what the databases' ledgers or the folder's layout show; several → exit 64.
+    func chooseDialect(folder: URL, databases: [String], hasSQLxConfig: Bool) throws -> any MigrationDialect {
+        let chosen: any MigrationDialect
+        if let dialect {
+            guard let named = Dialects.named(dialect) else {
+                throw CommandFailure(message: "unknown dialect \"\(dialect)\"; known: \(Dialects.all.map(\.name).joined(separator: ", "))")
+            }
+            chosen = named
+        } else {
+            switch Dialects.detect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig) {
+            case .decided(let dialect, _): chosen = dialect
+            case .unknown: chosen = SQLxLedger()
+            case .ambiguous(let candidates, let evidence):
+                throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
+            }
+        }
+        return chosen
     }
 }
