@@ -217,7 +217,7 @@ public struct Reconciler: Sendable {
     /// Loads the folder with `dialect`'s layout rules and reads databases with its ledger.
     ///
     /// ```swift
-    /// let reconciler = try Reconciler(migrationsFolder: folder, dialect: SQLxLedger())
+    /// let reconciler = try Reconciler(migrationsFolder: folder, dialect: GolangMigrate())
     /// ```
     ///
     /// - Parameters:

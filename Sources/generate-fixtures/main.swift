@@ -11,6 +11,10 @@ do {
     for recipe in FixtureFactory.recipes {
         print("\(output.path)/\(recipe.name): \(recipe.story)")
     }
+    try GolangMigrateFixtures.generateAll(sqlxMigrations: migrations, into: output)
+    for recipe in GolangMigrateFixtures.recipes {
+        print("\(output.path)/\(GolangMigrateFixtures.folderName)/\(recipe.name): \(recipe.story)")
+    }
 } catch {
     FileHandle.standardError.write(Data("generate-fixtures: \(error)\n".utf8))
     exit(1)

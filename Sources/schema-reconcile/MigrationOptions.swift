@@ -36,6 +36,10 @@ struct MigrationOptions: ParsableArguments {
                                valueName: "name"))
     var dialect: String?
 
+    @Flag(name: .customLong("no-tx-wrap"),
+          help: "golang-migrate's x-no-tx-wrap=true: each file runs without a wrapping transaction.")
+    var noTransactionWrap = false
+
     @Flag(name: .customLong("no-lock"),
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
@@ -100,6 +104,8 @@ struct MigrationOptions: ParsableArguments {
                 throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
             }
         }
-        return chosen
+        guard noTransactionWrap else { return chosen }
+        guard chosen is GolangMigrate else { throw CommandFailure(message: "--no-tx-wrap is golang-migrate's x-no-tx-wrap; the dialect is \(chosen.name)") }
+        return GolangMigrate(noTransactionWrap: true)
     }
 }

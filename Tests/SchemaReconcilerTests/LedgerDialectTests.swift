@@ -54,7 +54,7 @@ struct LedgerDialectTests {
         #expect(database["dialect"] as? String == "sqlx")
         let unknown = try CLI.run(["diagnose", "--dialect", "liquibase", Repo.fixture("consistent-tip.sqlite")])
         #expect(unknown.exitCode == 64)
-        #expect(unknown.stderr.contains("unknown dialect \"liquibase\"; known: sqlx"))
+        #expect(unknown.stderr.contains("unknown dialect \"liquibase\"; known: sqlx, golang-migrate"))
     }
 
     @Test("an index on the ledger table belongs to the ledger, not to the schema")

@@ -5,7 +5,7 @@ import GRDB
 /// its ledger says and how it records a migration (``LedgerDialect``), and how to recognise its ledger.
 ///
 /// ```swift
-/// let dialect = Dialects.named("sqlx")!
+/// let dialect = Dialects.named("golang-migrate")!
 /// let set = try dialect.loadMigrations(from: folder, ignoredCharacters: [])
 /// let reconciler = try Reconciler(migrations: set, ledger: dialect)
 /// ```
@@ -20,11 +20,11 @@ public protocol MigrationDialect: LedgerDialect, MigrationLayout {
 /// The dialects schema-reconcile knows; a new dialect adds itself to ``all``.
 ///
 /// ```swift
-/// print(Dialects.all.map(\.name)) // ["sqlx"]
+/// print(Dialects.all.map(\.name)) // ["sqlx", "golang-migrate"]
 /// ```
 public enum Dialects {
     /// Every known dialect, in the order detection asks them.
-    public static let all: [any MigrationDialect] = [SQLxLedger()]
+    public static let all: [any MigrationDialect] = [SQLxLedger(), GolangMigrate()]
 
     /// The dialect called `name` (`sqlx`, `golang-migrate`), if known.
     public static func named(_ name: String) -> (any MigrationDialect)? {
