@@ -15,6 +15,10 @@ do {
     for recipe in GolangMigrateFixtures.recipes {
         print("\(output.path)/\(GolangMigrateFixtures.folderName)/\(recipe.name): \(recipe.story)")
     }
+    try GooseFixtures.generateAll(sqlxMigrations: migrations, into: output)
+    for recipe in GooseFixtures.recipes {
+        print("\(output.path)/\(GooseFixtures.folderName)/\(recipe.name): \(recipe.story)")
+    }
 } catch {
     FileHandle.standardError.write(Data("generate-fixtures: \(error)\n".utf8))
     exit(1)

@@ -40,6 +40,10 @@ struct MigrationOptions: ParsableArguments {
           help: "golang-migrate's x-no-tx-wrap=true: each file runs without a wrapping transaction.")
     var noTransactionWrap = false
 
+    @Flag(name: .customLong("allow-missing"),
+          help: "goose's -allow-missing: goose applies versions missing below the newest recorded one instead of refusing.")
+    var allowMissing = false
+
     @Flag(name: .customLong("no-lock"),
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
@@ -103,6 +107,10 @@ struct MigrationOptions: ParsableArguments {
             case .ambiguous(let candidates, let evidence):
                 throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
             }
+        }
+        if allowMissing {
+            guard chosen is Goose else { throw CommandFailure(message: "--allow-missing is goose's -allow-missing; the dialect is \(chosen.name)") }
+            return Goose(allowMissing: true)
         }
         guard noTransactionWrap else { return chosen }
         guard chosen is GolangMigrate else { throw CommandFailure(message: "--no-tx-wrap is golang-migrate's x-no-tx-wrap; the dialect is \(chosen.name)") }

@@ -85,10 +85,15 @@ public protocol RowLedger: LedgerDialect {
 }
 
 extension RowLedger {
-    /// Each action is one row write; moves go first, through versions no row holds, so rows that
-    /// swap versions never collide.
+    /// Each action is one row write (``recordRowByRow(_:current:in:)``).
     public func record(_ actions: [RepairPlan.Action], current: [LedgerRow], migrations: MigrationSet,
                        in db: Database) throws -> Int {
+        try recordRowByRow(actions, current: current, in: db)
+    }
+
+    /// Each action is one row write; moves go first, through versions no row holds, so rows that
+    /// swap versions never collide. Returns the number of rows written.
+    public func recordRowByRow(_ actions: [RepairPlan.Action], current: [LedgerRow], in db: Database) throws -> Int {
         var rowWrites = 0
         let moves = actions.filter { $0.kind == .move }
         let used = Set(current.map(\.version))

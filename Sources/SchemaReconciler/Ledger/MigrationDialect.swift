@@ -15,6 +15,15 @@ public protocol MigrationDialect: LedgerDialect, MigrationLayout {
 
     /// The same dialect with its ledger table renamed (sqlx's `table-name`, golang-migrate's `x-migrations-table`).
     func renamingTable(to name: String) throws -> any MigrationDialect
+
+    /// Whether `folder` carries marks only this tool writes (goose's `-- +goose Up`), which outweigh
+    /// a file naming another tool shares.
+    func claimsExclusively(_ folder: URL) -> Bool
+}
+
+extension MigrationDialect {
+    /// Most layouts are file names only, which other tools may share.
+    public func claimsExclusively(_ folder: URL) -> Bool { false }
 }
 
 /// The dialects schema-reconcile knows; a new dialect adds itself to ``all``.
@@ -24,7 +33,7 @@ public protocol MigrationDialect: LedgerDialect, MigrationLayout {
 /// ```
 public enum Dialects {
     /// Every known dialect, in the order detection asks them.
-    public static let all: [any MigrationDialect] = [SQLxLedger(), GolangMigrate()]
+    public static let all: [any MigrationDialect] = [SQLxLedger(), GolangMigrate(), Goose()]
 
     /// The dialect called `name` (`sqlx`, `golang-migrate`), if known.
     public static func named(_ name: String) -> (any MigrationDialect)? {
@@ -65,6 +74,8 @@ public enum Dialects {
             return .ambiguous(candidates: owners.keys.sorted(), evidence: "the databases hold the ledgers of \(owners.keys.sorted().joined(separator: " and "))")
         }
         var fitting = dialects.filter { $0.recognises(folder) }
+        let exclusive = fitting.filter { $0.claimsExclusively(folder) }
+        if !exclusive.isEmpty { fitting = exclusive }
         if fitting.count > 1, hasSQLxConfig, let sqlx = fitting.first(where: { $0.name == SQLxLedger().name }) {
             fitting = [sqlx]
         }
