@@ -44,6 +44,11 @@ struct MigrationOptions: ParsableArguments {
           help: "goose's -allow-missing: goose applies versions missing below the newest recorded one instead of refusing.")
     var allowMissing = false
 
+    @Option(name: .customLong("user-version-means"),
+            help: ArgumentHelp("For --dialect user-version: the number is the last applied version, or the count of applied migrations (rusqlite_migration).",
+                               valueName: "version|count"))
+    var userVersionMeans: String?
+
     @Flag(name: .customLong("no-lock"),
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
@@ -77,8 +82,9 @@ struct MigrationOptions: ParsableArguments {
         let reconciler = try CommandFailure.reporting {
             if !(chosen is SQLxLedger) {
                 let dialect = try table.map { try chosen.renamingTable(to: $0) } ?? chosen
+                // The fingerprint lock records sqlx checksums; another dialect's identities never match it.
                 return try Reconciler(migrationsFolder: folder, dialect: dialect, ignored: ignore.map(NamePattern.init),
-                                      useLock: useLock && !noLock, replayProgress: progress?.callback)
+                                      useLock: false, replayProgress: progress?.callback)
             }
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
             return try Reconciler(migrationsFolder: folder,
@@ -107,6 +113,13 @@ struct MigrationOptions: ParsableArguments {
             case .ambiguous(let candidates, let evidence):
                 throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
             }
+        }
+        if let userVersionMeans {
+            guard chosen is UserVersion, let meaning = UserVersion.Meaning(rawValue: userVersionMeans) else {
+                throw CommandFailure(message: chosen is UserVersion ? "--user-version-means takes version or count, not \"\(userVersionMeans)\""
+                                     : "--user-version-means is for --dialect user-version; the dialect is \(chosen.name)")
+            }
+            return UserVersion(meaning: meaning)
         }
         if allowMissing {
             guard chosen is Goose else { throw CommandFailure(message: "--allow-missing is goose's -allow-missing; the dialect is \(chosen.name)") }
