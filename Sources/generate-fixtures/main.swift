@@ -19,6 +19,10 @@ do {
     for recipe in GooseFixtures.recipes {
         print("\(output.path)/\(GooseFixtures.folderName)/\(recipe.name): \(recipe.story)")
     }
+    try DbmateFixtures.generateAll(sqlxMigrations: migrations, into: output)
+    for recipe in DbmateFixtures.recipes {
+        print("\(output.path)/\(DbmateFixtures.folderName)/\(recipe.name): \(recipe.story)")
+    }
     try UserVersionFixtures.generateAll(migrations: migrations, into: output)
     for recipe in UserVersionFixtures.recipes {
         print("\(output.path)/\(UserVersionFixtures.folderName)/\(recipe.name): \(recipe.story)")

@@ -112,14 +112,16 @@ struct GolangMigrateTests {
             Issue.record("no ledger and a shared layout should be ambiguous"); return
         }
         #expect(candidates == ["sqlx", "golang-migrate"])
-        // A table named schema_migrations without a dirty column (dbmate's, Rails') is not golang-migrate's.
+        // A table named schema_migrations without a dirty column is dbmate's, not golang-migrate's.
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let other = temp.path("other.sqlite")
         try DatabaseQueue(path: other).write { db in try db.execute(sql: "CREATE TABLE schema_migrations (version varchar(128) primary key)") }
-        guard case .ambiguous = Dialects.detect(folder: folder, databases: [other]) else {
-            Issue.record("schema_migrations without dirty was taken for golang-migrate's"); return
+        guard case .decided(let dbmate, _) = Dialects.detect(folder: folder, databases: [other]) else {
+            Issue.record("schema_migrations without dirty was not told apart"); return
         }
+        #expect(dbmate.name == "dbmate")
+        #expect(try DatabaseQueue(path: other).read { db in try GolangMigrate().holdsLedger(db) } == false)
     }
 
     @Test("without a ledger the CLI exits 64 naming the candidates and --dialect; --dialect settles it")
