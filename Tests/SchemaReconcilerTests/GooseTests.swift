@@ -156,6 +156,31 @@ struct GooseTests {
         #expect(allowing.diagnose(databaseAt: GooseRepo.fixture("no-ledger.sqlite")).plan.writes)
     }
 
+    @Test("a ledger goose refuses (a version missing below its newest row) and nothing proves is a decision for a person")
+    func refusedGap() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("gap.sqlite")
+        try FileManager.default.copyItem(atPath: GooseRepo.fixture("healthy.sqlite"), toPath: path)
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "DELETE FROM goose_db_version WHERE version_id = 12") }
+        #expect(try DatabaseQueue(path: path).write { db in try GooseRepo.emulator().check(db) }
+                == .refused("error: found 1 missing migrations before current version 34"))
+        let diagnosis = GooseRepo.reconciler.diagnose(databaseAt: path)
+        #expect(diagnosis.exitCode == .needsPerson)
+        #expect(diagnosis.findings.contains { $0.kind == .ledgerCheck && $0.message.contains("found 1 missing migrations") })
+        // A reference backup whose ledger records 12 proves it ran: the repair records it and goose starts.
+        let reference = folder.path("reference.sqlite")
+        try FileManager.default.copyItem(atPath: GooseRepo.fixture("healthy.sqlite"), toPath: reference)
+        let outcome = GooseRepo.reconciler.repair(databaseAt: path, options: RepairOptions(plan: PlanOptions(referencePath: reference),
+                                                                                            backup: .at(folder.path("backup.sqlite"))))
+        #expect(outcome.status == .repaired, "\(outcome.message)")
+        #expect(try DatabaseQueue(path: path).write { db in try GooseRepo.emulator().check(db) } == .ok(pending: []))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: folder.path("backup.sqlite"), toPath: path)
+        let allowing = try Reconciler(migrations: GooseRepo.reconciler.migrations, ledger: Goose(allowMissing: true), useLock: false)
+        #expect(allowing.diagnose(databaseAt: path).exitCode == .ok)
+    }
+
     // MARK: - Repair, judged by goose
 
     static let repairs: [(fixture: String, extra: [String], recorded: [Int64], pending: [Int64])] = [

@@ -204,6 +204,19 @@ extension DiagnosisEngine {
             reportInvariants()
             reportReplayFailure()
             reportPending()
+            reportStartupRefusal()
+        }
+
+        /// A ledger nothing here would change that the migrator still refuses at start (goose's
+        /// missing versions below its newest row): a person decides.
+        mutating func reportStartupRefusal() {
+            guard case .present = observation.ledger, !actions.contains(where: \.writes),
+                  !findings.contains(where: { $0.exitCode > .ok }),
+                  let problem = engine.dialect.startupProblem(rows: rows, migrations: engine.migrations, ignoreMissing: false)
+            else { return }
+            add(.ledgerCheck, .behind, .needsPerson,
+                "\(engine.migratorName)'s start-up check refuses this ledger: \(problem); nothing the schema proves changes it "
+                    + "(a [[probe]] or a --reference backup proving the missing versions ran lets repair record them; the tool's own option may accept the ledger)")
         }
 
         /// What the ledger table itself allows: unusable tables, unreadable rows, rows that cannot be written.
