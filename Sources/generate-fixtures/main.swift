@@ -23,6 +23,10 @@ do {
     for recipe in DbmateFixtures.recipes {
         print("\(output.path)/\(DbmateFixtures.folderName)/\(recipe.name): \(recipe.story)")
     }
+    try DieselFixtures.generateAll(sqlxMigrations: migrations, into: output)
+    for recipe in DieselFixtures.recipes {
+        print("\(output.path)/\(DieselFixtures.folderName)/\(recipe.name): \(recipe.story)")
+    }
     try UserVersionFixtures.generateAll(migrations: migrations, into: output)
     for recipe in UserVersionFixtures.recipes {
         print("\(output.path)/\(UserVersionFixtures.folderName)/\(recipe.name): \(recipe.story)")
