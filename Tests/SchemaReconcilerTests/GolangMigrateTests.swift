@@ -188,6 +188,8 @@ struct GolangMigrateTests {
         let rows = try queue.read { db in try GolangMigrateRepo.reconciler.ledger.read(db).rows }
         #expect(rows.map(\.version) == Array(1...25))
         #expect(rows.filter(\.isDirty).map(\.version) == [25])
+        let text = try CLI.run(["diagnose"] + GolangMigrateRepo.flags + [GolangMigrateRepo.fixture("dirty-applied.sqlite")]).stdout
+        #expect(text.contains("schema_migrations: one value standing for versions 1–25; dirty 25"), "\(text)")
     }
 
     @Test("a hand-edited table: several rows are a problem, a text version or a dirty -1 cannot be read as golang-migrate's")

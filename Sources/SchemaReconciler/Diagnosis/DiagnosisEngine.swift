@@ -519,7 +519,8 @@ extension DiagnosisEngine {
             let summary = LedgerSummary(
                 table: engine.ledgerTable, exists: exists, versions: rows.map(\.version),
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
-                unknownVersions: unknownRows.map(\.version), moved: moved, dialect: engine.dialect.name)
+                unknownVersions: unknownRows.map(\.version), moved: moved, dialect: engine.dialect.name,
+                summarised: engine.dialect.summarisesVersions)
             var blockers = blockers
             if blockers.isEmpty, actions.contains(where: \.writes),
                let blocker = engine.dialect.cannotRecord(applied: RepairPlan.appliedVersions(after: actions, over: rows),

@@ -43,6 +43,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
     }
 
     public var name: String { "golang-migrate" }
+    public var summarisesVersions: Bool { true }
     public var defaultLedgerTable: String { Self.defaultTableName }
 
     /// golang-migrate's DDL (`ensureVersionTable`); the index name is fixed whatever the table is called.

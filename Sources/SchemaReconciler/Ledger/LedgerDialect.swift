@@ -35,6 +35,9 @@ public protocol LedgerDialect: Sendable {
     /// What the migrator's own start-up check says of `rows` (nil: it starts); a repaired ledger must pass it.
     func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String?
 
+    /// Whether one stored value stands for all the rows read (golang-migrate's single row, `user_version`).
+    var summarisesVersions: Bool { get }
+
     /// The dialect reading its ledger against `migrations`: a summary ledger (one version standing for
     /// every migration up to it) spells out its rows from the bundled set. ``Reconciler`` calls it once.
     func reading(_ migrations: MigrationSet) -> any LedgerDialect
@@ -46,6 +49,9 @@ extension LedgerDialect {
 
     /// A migrator without a start-up check accepts any ledger.
     public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? { nil }
+
+    /// Most ledgers store one row per migration.
+    public var summarisesVersions: Bool { false }
 
     /// A ledger with one row per migration reads the same whatever is bundled.
     public func reading(_ migrations: MigrationSet) -> any LedgerDialect { self }

@@ -32,6 +32,7 @@ public struct UserVersion: MigrationDialect, Hashable {
     public init(meaning: Meaning = .version) { self.meaning = meaning }
 
     public var name: String { "user-version" }
+    public var summarisesVersions: Bool { true }
     /// No table: the name stands for the header field in messages, and no object is called so.
     public var tableName: String { "PRAGMA user_version" }
     public var defaultLedgerTable: String { tableName }

@@ -423,6 +423,8 @@ extension DiagnosisReport {
             ledgerText = "\(table): cannot be read as a ledger"
         } else if ledger.versions.isEmpty {
             ledgerText = "\(table): no rows"
+        } else if ledger.summarised {
+            ledgerText = "\(table): one value standing for versions \(ReportLayout.ranges(ledger.versions))"
         } else {
             ledgerText = "\(table): \(ledger.versions.count) row(s), versions \(ReportLayout.ranges(ledger.versions))"
         }
