@@ -27,6 +27,10 @@ do {
     for recipe in DieselFixtures.recipes {
         print("\(output.path)/\(DieselFixtures.folderName)/\(recipe.name): \(recipe.story)")
     }
+    try RefineryFixtures.generateAll(sqlxMigrations: migrations, into: output)
+    for recipe in RefineryFixtures.recipes {
+        print("\(output.path)/\(RefineryFixtures.folderName)/\(recipe.name): \(recipe.story)")
+    }
     try UserVersionFixtures.generateAll(migrations: migrations, into: output)
     for recipe in UserVersionFixtures.recipes {
         print("\(output.path)/\(UserVersionFixtures.folderName)/\(recipe.name): \(recipe.story)")
