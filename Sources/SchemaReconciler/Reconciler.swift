@@ -69,7 +69,7 @@ public struct Reconciler: Sendable {
                 useLock: Bool = true, loadManifest: Bool = true,
                 replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         self.migrations = migrations
-        self.ledger = ledger
+        self.ledger = ledger.reading(migrations)
         let manifest = loadManifest
             ? try Manifest.load(from: migrations.folder.appendingPathComponent(Manifest.fileName)) : nil
         try manifest?.validate(against: migrations)
@@ -215,10 +215,29 @@ public struct Reconciler: Sendable {
                       replayProgress: replayProgress)
     }
 
+    /// Loads the folder with `dialect`'s layout rules and reads databases with its ledger.
+    ///
+    /// ```swift
+    /// let reconciler = try Reconciler(migrationsFolder: folder, dialect: GolangMigrate())
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - migrationsFolder: A folder laid out as `dialect`'s tool lays out migrations.
+    ///   - dialect: The migration tool (``Dialects/all``).
+    ///   - ignored: Objects that are not part of the migrated schema.
+    ///   - useLock: Whether to read `schema-fingerprints.json` instead of replaying.
+    ///   - loadManifest: Whether to read `reconcile.toml`.
+    /// - Throws: ``MigrationSetError`` for an unusable folder or file, ``ConfigurationError``, ``ReplayError``.
+    public init(migrationsFolder: URL, dialect: any MigrationDialect, ignored: [NamePattern] = [], useLock: Bool = true,
+                loadManifest: Bool = true, replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        try self.init(migrations: dialect.loadMigrations(from: migrationsFolder, ignoredCharacters: []), ledger: dialect,
+                      ignored: ignored, useLock: useLock, loadManifest: loadManifest, replayProgress: replayProgress)
+    }
+
     /// The pure decision engine for this set.
     var engine: DiagnosisEngine {
         DiagnosisEngine(migrations: migrations, timeline: timeline, ledgerTable: ledger.tableName, manifest: manifest,
-                        replayer: replayer)
+                        replayer: replayer, dialect: ledger)
     }
 
     /// Diagnoses the database at `path`, read-only. Never throws: an unreadable file is a verdict,

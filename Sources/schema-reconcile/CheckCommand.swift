@@ -39,13 +39,20 @@ struct CheckCommand: FormattedCommand {
 
     func run() throws {
         // A launcher's check: decide healthy databases from the lock's quick index, without replay.
-        if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock {
+        if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock, try isSQLx() {
             try runQuick()
             return
         }
         try DiagnosisOutput.emit(try selection.groups(migrations, progressFor: output.format), settings: try migrations.settings().sources,
                                 options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
                                 format: output.format, detail: .brief, jobs: selection.concurrency)
+    }
+
+    /// The quick index is sqlx's; other dialects take the full diagnosis.
+    private func isSQLx() throws -> Bool {
+        let settings = try migrations.settings()
+        return try migrations.chooseDialect(folder: settings.migrationsFolder, databases: selection.expandedDatabases(),
+                                            hasSQLxConfig: settings.config != nil) is SQLxLedger
     }
 
     private func runQuick() throws {

@@ -45,7 +45,8 @@ struct DatabaseSelection: ParsableArguments {
 
     func groups(_ migrations: MigrationOptions, progressFor format: OutputFormat? = nil) throws -> [Group] {
         guard let appDir else {
-            return [Group(reconciler: try migrations.makeReconciler(progressFor: format), paths: expandedDatabases())]
+            let paths = expandedDatabases()
+            return [Group(reconciler: try migrations.makeReconciler(databases: paths, progressFor: format), paths: paths)]
         }
         let settings = try migrations.settings()
         let manifestURL = settings.migrationsFolder.appendingPathComponent(Manifest.fileName)
@@ -61,7 +62,7 @@ struct DatabaseSelection: ParsableArguments {
                 Terminal.printError("schema-reconcile: note: no file in \(appDir) matches \(group.pattern)")
                 continue
             }
-            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder, progressFor: format)
+            let reconciler = try migrations.makeReconciler(folder: group.migrationsFolder, databases: group.paths, progressFor: format)
             groups.append(Group(reconciler: reconciler, paths: group.paths,
                                 heading: "\(group.pattern) with \(group.migrationsFolder.path)"))
         }

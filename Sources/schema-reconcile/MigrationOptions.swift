@@ -31,6 +31,24 @@ struct MigrationOptions: ParsableArguments {
                                valueName: "pattern"))
     var ignore: [String] = []
 
+    @Option(name: .customLong("dialect"),
+            help: ArgumentHelp("The migration tool whose folder and ledger these are: \(Dialects.all.map(\.name).joined(separator: ", ")) (default: detected from the databases' ledger tables, else the folder).",
+                               valueName: "name"))
+    var dialect: String?
+
+    @Flag(name: .customLong("no-tx-wrap"),
+          help: "golang-migrate's x-no-tx-wrap=true: each file runs without a wrapping transaction.")
+    var noTransactionWrap = false
+
+    @Flag(name: .customLong("allow-missing"),
+          help: "goose's -allow-missing: goose applies versions missing below the newest recorded one instead of refusing.")
+    var allowMissing = false
+
+    @Option(name: .customLong("user-version-means"),
+            help: ArgumentHelp("For --dialect user-version: the number is the last applied version, or the count of applied migrations (rusqlite_migration).",
+                               valueName: "version|count"))
+    var userVersionMeans: String?
+
     @Flag(name: .customLong("no-lock"),
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
@@ -47,7 +65,8 @@ struct MigrationOptions: ParsableArguments {
     /// lock when it matches, else a replay); a failure is a usage error (exit 64) with one line on stderr.
     /// A stale lock is said on stderr. With `progressFor`, a long replay shows progress on a terminal
     /// (never for machine-readable formats).
-    func makeReconciler(useLock: Bool = true, folder override: URL? = nil, progressFor format: OutputFormat? = nil) throws -> Reconciler {
+    func makeReconciler(useLock: Bool = true, folder override: URL? = nil, databases: [String] = [],
+                        progressFor format: OutputFormat? = nil) throws -> Reconciler {
         // Another migrations folder (an --app-dir group) takes the sqlx.toml beside or above it.
         let settings = try override.map { folder in
             try CommandFailure.reporting {
@@ -58,9 +77,17 @@ struct MigrationOptions: ParsableArguments {
         } ?? settings()
         let progress = format.flatMap { ProgressReporter(format: $0, activity: "replaying migrations", unit: "versions") }
         defer { progress?.finish() }
+        let folder = override ?? settings.migrationsFolder
+        let chosen = try chooseDialect(folder: folder, databases: databases, hasSQLxConfig: settings.config != nil)
         let reconciler = try CommandFailure.reporting {
+            if !(chosen is SQLxLedger) {
+                let dialect = try table.map { try chosen.renamingTable(to: $0) } ?? chosen
+                // The fingerprint lock records sqlx checksums; another dialect's identities never match it.
+                return try Reconciler(migrationsFolder: folder, dialect: dialect, ignored: ignore.map(NamePattern.init),
+                                      useLock: false, replayProgress: progress?.callback)
+            }
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
-            return try Reconciler(migrationsFolder: override ?? settings.migrationsFolder,
+            return try Reconciler(migrationsFolder: folder,
                                   ignoredCharacters: settings.ignoredCharacters,
                                   ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock,
                                   replayProgress: progress?.callback)
@@ -69,5 +96,37 @@ struct MigrationOptions: ParsableArguments {
             Terminal.printError("schema-reconcile: note: \(reconciler.fingerprintSource)")
         }
         return reconciler
+    }
+
+    /// `--dialect`, else what the databases' ledgers or the folder's layout show; several → exit 64.
+    func chooseDialect(folder: URL, databases: [String], hasSQLxConfig: Bool) throws -> any MigrationDialect {
+        let chosen: any MigrationDialect
+        if let dialect {
+            guard let named = Dialects.named(dialect) else {
+                throw CommandFailure(message: "unknown dialect \"\(dialect)\"; known: \(Dialects.all.map(\.name).joined(separator: ", "))")
+            }
+            chosen = named
+        } else {
+            switch Dialects.detect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig) {
+            case .decided(let dialect, _): chosen = dialect
+            case .unknown: chosen = SQLxLedger()
+            case .ambiguous(let candidates, let evidence):
+                throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
+            }
+        }
+        if let userVersionMeans {
+            guard chosen is UserVersion, let meaning = UserVersion.Meaning(rawValue: userVersionMeans) else {
+                throw CommandFailure(message: chosen is UserVersion ? "--user-version-means takes version or count, not \"\(userVersionMeans)\""
+                                     : "--user-version-means is for --dialect user-version; the dialect is \(chosen.name)")
+            }
+            return UserVersion(meaning: meaning)
+        }
+        if allowMissing {
+            guard chosen is Goose else { throw CommandFailure(message: "--allow-missing is goose's -allow-missing; the dialect is \(chosen.name)") }
+            return Goose(allowMissing: true)
+        }
+        guard noTransactionWrap else { return chosen }
+        guard chosen is GolangMigrate else { throw CommandFailure(message: "--no-tx-wrap is golang-migrate's x-no-tx-wrap; the dialect is \(chosen.name)") }
+        return GolangMigrate(noTransactionWrap: true)
     }
 }

@@ -39,6 +39,10 @@ public struct LedgerSummary: Sendable, Hashable, Codable {
     public var unknownVersions: [Int64]
     /// Rows whose checksum proves they record another bundled file.
     public var moved: [Move] = []
+    /// The migrator whose ledger this is (``LedgerDialect/name``).
+    public var dialect: String = "sqlx"
+    /// Whether one stored value stands for every version listed (golang-migrate, `user_version`).
+    public var summarised: Bool = false
 
     /// A row filed under one version that records the file of another.
     public struct Move: Sendable, Hashable, Codable {

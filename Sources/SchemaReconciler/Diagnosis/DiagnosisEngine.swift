@@ -17,6 +17,8 @@ struct DiagnosisEngine: Sendable {
     public let manifest: Manifest?
     /// Replays other histories (the ledger's order, single-version changes) when the prefix timeline fails.
     public let replayer: HistoryReplayer
+    /// The ledger's dialect: its name for messages, and which applied sets it can record.
+    let dialect: any LedgerDialect
 
     /// Creates an engine; ``Reconciler/engine`` builds one for its set.
     ///
@@ -24,8 +26,9 @@ struct DiagnosisEngine: Sendable {
     /// let engine = DiagnosisEngine(migrations: set, timeline: timeline, ledgerTable: "_sqlx_migrations")
     /// ```
     public init(migrations: MigrationSet, timeline: FingerprintTimeline, ledgerTable: String, manifest: Manifest? = nil,
-                replayer: HistoryReplayer? = nil) {
+                replayer: HistoryReplayer? = nil, dialect: any LedgerDialect = SQLxLedger()) {
         self.migrations = migrations
+        self.dialect = dialect
         self.timeline = timeline
         self.ledgerTable = ledgerTable
         self.manifest = manifest
@@ -79,7 +82,7 @@ struct DiagnosisEngine: Sendable {
     }
 
     /// The migrator whose ledger this is, for messages.
-    var migratorName: String { migrations.replaysInOrderOnly ? "GRDB" : "sqlx" }
+    var migratorName: String { dialect.name }
 
     /// The diagnosis of a file that could not be read, with the typed failure.
     func unreadable(path: String, failure: DatabaseFailure) -> Diagnosis {
@@ -94,7 +97,8 @@ struct DiagnosisEngine: Sendable {
         return Diagnosis(path: path, verdict: .unreadable, matchedVersions: nil, nearestVersion: nil,
                          schemaFingerprint: nil,
                          ledger: LedgerSummary(table: ledgerTable, exists: false, versions: [], dirty: [],
-                                               checksumMismatches: [], unknownVersions: [], moved: []),
+                                               checksumMismatches: [], unknownVersions: [], moved: [],
+                                               dialect: dialect.name),
                          findings: [finding],
                          plan: RepairPlan(blockers: [.init(reason: reason)]), ledgerDigest: nil)
     }
@@ -200,6 +204,19 @@ extension DiagnosisEngine {
             reportInvariants()
             reportReplayFailure()
             reportPending()
+            reportStartupRefusal()
+        }
+
+        /// A ledger nothing here would change that the migrator still refuses at start (goose's
+        /// missing versions below its newest row): a person decides.
+        mutating func reportStartupRefusal() {
+            guard case .present = observation.ledger, !actions.contains(where: \.writes),
+                  !findings.contains(where: { $0.exitCode > .ok }),
+                  let problem = engine.dialect.startupProblem(rows: rows, migrations: engine.migrations, ignoreMissing: false)
+            else { return }
+            add(.ledgerCheck, .behind, .needsPerson,
+                "\(engine.migratorName)'s start-up check refuses this ledger: \(problem); nothing the schema proves changes it "
+                    + "(a [[probe]] or a --reference backup proving the missing versions ran lets repair record them; the tool's own option may accept the ledger)")
         }
 
         /// What the ledger table itself allows: unusable tables, unreadable rows, rows that cannot be written.
@@ -502,7 +519,14 @@ extension DiagnosisEngine {
             let summary = LedgerSummary(
                 table: engine.ledgerTable, exists: exists, versions: rows.map(\.version),
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
-                unknownVersions: unknownRows.map(\.version), moved: moved)
+                unknownVersions: unknownRows.map(\.version), moved: moved, dialect: engine.dialect.name,
+                summarised: engine.dialect.summarisesVersions)
+            var blockers = blockers
+            if blockers.isEmpty, actions.contains(where: \.writes),
+               let blocker = engine.dialect.cannotRecord(applied: RepairPlan.appliedVersions(after: actions, over: rows),
+                                                         migrations: engine.migrations) {
+                blockers.append(blocker)
+            }
             let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
             var diagnosis = Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
                                       schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,

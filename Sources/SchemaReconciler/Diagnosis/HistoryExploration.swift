@@ -159,6 +159,13 @@ extension DiagnosisEngine.Work {
     mutating func reportLedgerCheck() {
         // GRDB has no start-up check to report.
         guard case .present = observation.ledger, !engine.migrations.replaysInOrderOnly else { return }
+        // Other tools have their own check and words for it.
+        guard engine.dialect is SQLxLedger else {
+            if let problem = engine.dialect.startupProblem(rows: rows, migrations: engine.migrations, ignoreMissing: false) {
+                add(.ledgerCheck, .consistent, .ok, "\(engine.migratorName)'s start-up check on this ledger: \(problem)")
+            }
+            return
+        }
         var parts: [String] = []
         let dirty = rows.filter(\.isDirty).map(\.version)
         if !dirty.isEmpty { parts.append("dirty \(Self.list(dirty))") }

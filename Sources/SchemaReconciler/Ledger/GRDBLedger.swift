@@ -10,7 +10,9 @@ import GRDB
 /// registered ones in identifier order. An identifier a registered migration merged
 /// (`registerMigration(_:merging:)`) is GRDB's own business — GRDB deletes it once the merging
 /// migration is applied — so it is listed among the table's problems, not read as a row.
-struct GRDBLedger: LedgerDialect {
+struct GRDBLedger: RowLedger {
+    var name: String { "GRDB" }
+
     /// GRDB's table name; every table named `grdb_*` is GRDB's and excluded from snapshots.
     static let table = "grdb_migrations"
     /// GRDB's `CREATE TABLE` (`DatabaseMigrator.runMigrations`).

@@ -3,20 +3,76 @@ import GRDB
 
 /// What a migrator's ledger says and how to rewrite it: one conforming type per migrator.
 ///
-/// sqlx is the first dialect (``SQLxLedger``); GRDB's `grdb_migrations`, golang-migrate, goose,
-/// diesel or refinery fit behind the same protocol, so a new dialect is a file, not a fork.
+/// A dialect reads its ledger as ``LedgerRow``s, one per migration the ledger claims applied, so
+/// diagnosis and repair never learn which tool wrote it. A ledger that keeps one row per migration
+/// (sqlx, GRDB, goose, dbmate) conforms to ``RowLedger`` and writes the plan row by row; a ledger that
+/// keeps a summary (golang-migrate's single row, `PRAGMA user_version`) writes the applied set the
+/// plan leaves, in its own form. Versions are `Int64` inside the engine.
 ///
 /// ```swift
 /// let ledger: any LedgerDialect = SQLxLedger(tableName: "_sqlx_migrations")
 /// let state = try dbQueue.read { db in try ledger.read(db) }
 /// ```
 public protocol LedgerDialect: Sendable {
+    /// The migrator's name, as people know it (`sqlx`, `golang-migrate`).
+    var name: String { get }
+
     /// The ledger table's name as it appears in `sqlite_schema` (excluded from snapshots).
     var tableName: String { get }
 
     /// Reads the ledger: absent, present with rows, or unusable.
     func read(_ db: Database) throws -> LedgerState
 
+    /// Why the ledger cannot record exactly the applied `versions`, and what settles it (nil: it can).
+    /// A summary ledger records only some sets (golang-migrate: every bundled version up to one); the
+    /// plan refuses the others.
+    func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker?
+
+    /// Writes `actions` (a plan's, in order) over the ledger `current` was read from, with the
+    /// migrator's own statements; returns how many rows those statements change, which the repair verifies.
+    func record(_ actions: [RepairPlan.Action], current: [LedgerRow], migrations: MigrationSet, in db: Database) throws -> Int
+
+    /// What the migrator's own start-up check says of `rows` (nil: it starts); a repaired ledger must pass it.
+    func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String?
+
+    /// Whether one stored value stands for all the rows read (golang-migrate's single row, `user_version`).
+    var summarisesVersions: Bool { get }
+
+    /// The dialect reading its ledger against `migrations`: a summary ledger (one version standing for
+    /// every migration up to it) spells out its rows from the bundled set. ``Reconciler`` calls it once.
+    func reading(_ migrations: MigrationSet) -> any LedgerDialect
+}
+
+extension LedgerDialect {
+    /// sqlx, unless the dialect says otherwise.
+    public var name: String { "sqlx" }
+
+    /// A migrator without a start-up check accepts any ledger.
+    public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? { nil }
+
+    /// Most ledgers store one row per migration.
+    public var summarisesVersions: Bool { false }
+
+    /// A ledger with one row per migration reads the same whatever is bundled.
+    public func reading(_ migrations: MigrationSet) -> any LedgerDialect { self }
+
+    /// A ledger with one row per migration records any set.
+    public func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker? { nil }
+
+    /// Whether `db` holds a table named `table` (case-insensitively, as SQLite names compare).
+    static func tableExists(_ table: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
+            """, arguments: [table]) ?? false
+    }
+}
+
+/// A ledger with one row per applied migration: the plan's actions are its own row writes.
+///
+/// ```swift
+/// try ledger.insert(LedgerRow(version: 21, description: "create thread names", checksum: migration.checksum), in: db)
+/// ```
+public protocol RowLedger: LedgerDialect {
     /// Creates the ledger table exactly as the migrator would.
     func createTable(_ db: Database) throws
 
@@ -32,12 +88,84 @@ public protocol LedgerDialect: Sendable {
     /// Refiles the row of `version` under `newVersion` with the file's description and checksum,
     /// keeping the rest of its history (`installed_on`, `execution_time`).
     func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws
-
-    /// What the migrator's own start-up check says of `rows` (nil: it starts); a repaired ledger must pass it.
-    func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String?
 }
 
-extension LedgerDialect {
-    /// A migrator without a start-up check accepts any ledger.
-    public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? { nil }
+extension RowLedger {
+    /// Each action is one row write (``recordRowByRow(_:current:in:)``).
+    public func record(_ actions: [RepairPlan.Action], current: [LedgerRow], migrations: MigrationSet,
+                       in db: Database) throws -> Int {
+        try recordRowByRow(actions, current: current, in: db)
+    }
+
+    /// Each action is one row write; moves go first, through versions no row holds, so rows that
+    /// swap versions never collide. Returns the number of rows written.
+    public func recordRowByRow(_ actions: [RepairPlan.Action], current: [LedgerRow], in db: Database) throws -> Int {
+        var rowWrites = 0
+        let moves = actions.filter { $0.kind == .move }
+        let used = Set(current.map(\.version))
+        var parking: [Int64] = []
+        var candidate: Int64 = -1
+        while parking.count < moves.count {
+            if !used.contains(candidate) { parking.append(candidate) }
+            candidate -= 1
+        }
+        for (action, spot) in zip(moves, parking) {
+            guard let from = action.previousVersion, let checksum = action.checksum else { continue }
+            try move(version: from, to: spot, description: action.description ?? "", checksum: checksum, in: db)
+            rowWrites += 1
+        }
+        for (action, spot) in zip(moves, parking) {
+            guard let to = action.version, let checksum = action.checksum else { continue }
+            try move(version: spot, to: to, description: action.description ?? "", checksum: checksum, in: db)
+            rowWrites += 1
+        }
+        for action in actions {
+            switch action.kind {
+            case .move, .keep:
+                continue
+            case .createLedger:
+                try createTable(db)
+            case .insert:
+                guard let version = action.version, let checksum = action.checksum else { continue }
+                try insert(LedgerRow(version: version, description: action.description, installedOn: action.installedOn,
+                                     checksum: checksum, executionTime: action.executionTime ?? 0), in: db)
+                rowWrites += 1
+            case .markSucceeded, .restamp:
+                guard let version = action.version, let checksum = action.checksum else { continue }
+                try update(version: version, success: true, checksum: checksum, in: db)
+                rowWrites += 1
+            case .delete:
+                guard let version = action.version else { continue }
+                try delete(version: version, in: db)
+                rowWrites += 1
+            }
+        }
+        return rowWrites
+    }
+}
+
+extension RepairPlan {
+    /// The versions the ledger claims applied once `actions` ran over `rows` (successful rows only;
+    /// a summary ledger writes this set in its own form).
+    static func appliedVersions(after actions: [Action], over rows: [LedgerRow]) -> [Int64] {
+        var success: [Int64: Bool] = [:]
+        for row in rows { success[row.version] = row.success == true }
+        let moves = actions.filter { $0.kind == .move }
+        var moved: [Int64: Bool] = [:]
+        for action in moves {
+            if let from = action.previousVersion { moved[from] = success.removeValue(forKey: from) ?? true }
+        }
+        for action in moves {
+            if let from = action.previousVersion, let to = action.version { success[to] = moved[from] ?? true }
+        }
+        for action in actions {
+            guard let version = action.version else { continue }
+            switch action.kind {
+            case .insert, .markSucceeded, .restamp: success[version] = true
+            case .delete: success[version] = nil
+            case .move, .keep, .createLedger: continue
+            }
+        }
+        return success.filter(\.value).keys.sorted()
+    }
 }

@@ -10,7 +10,10 @@ import GRDB
 /// let ledger = try SQLxLedger(tableNameText: "_sqlx_migrations")
 /// let rows = try dbQueue.read { db in try ledger.read(db).rows }
 /// ```
-public struct SQLxLedger: LedgerDialect, Hashable {
+public struct SQLxLedger: RowLedger, Hashable {
+    /// `sqlx`.
+    public var name: String { "sqlx" }
+
     /// sqlx's default table name.
     public static let defaultTableName = "_sqlx_migrations"
 
@@ -224,5 +227,30 @@ public struct SQLxLedger: LedgerDialect, Hashable {
     public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(tableNameText) SET version = ?1, description = ?2, checksum = ?3 WHERE version = ?4",
                        arguments: [newVersion, description, Data(checksum.bytes), version])
+    }
+}
+
+// MARK: - Dialect
+
+extension SQLxLedger: MigrationDialect {
+    /// `_sqlx_migrations`.
+    public var defaultLedgerTable: String { Self.defaultTableName }
+
+    /// Whether `folder` holds files named as sqlx names migrations (``SQLxMigrationLayout``).
+    public func recognises(_ folder: URL) -> Bool { SQLxMigrationLayout().recognises(folder) }
+
+    /// Loads the folder with sqlx's rules.
+    public func loadMigrations(from folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws -> MigrationSet {
+        try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters)
+    }
+
+    /// Whether `db` holds this ledger table (sqlx's columns are checked when it is read).
+    public func holdsLedger(_ db: Database) throws -> Bool {
+        try Self.tableExists(tableName, in: db)
+    }
+
+    /// The ledger under a configured name (`table-name`).
+    public func renamingTable(to name: String) throws -> any MigrationDialect {
+        try SQLxLedger(tableNameText: name)
     }
 }

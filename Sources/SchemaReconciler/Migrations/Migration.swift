@@ -59,6 +59,21 @@ public struct Migration: Sendable, Hashable {
         self.checksum = SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters)
         self.noTransaction = sql.hasPrefix("-- no-transaction")
     }
+
+    /// Creates a migration of another tool's layout: `sql` is the part that tool runs going up,
+    /// `checksum` the identity its ledger rows carry (the tool's own checksum, or one derived from the
+    /// version when it has none), `noTransaction` whether the tool runs it outside a transaction.
+    public init(version: Int64, description: String, kind: Kind, fileName: String, url: URL, sql: String,
+                checksum: Digest, noTransaction: Bool) {
+        self.version = version
+        self.description = description
+        self.kind = kind
+        self.fileName = fileName
+        self.url = url
+        self.sql = sql
+        self.checksum = checksum
+        self.noTransaction = noTransaction
+    }
 }
 
 /// sqlx's checksum rule: SHA-384 of the file text with the configured ignored characters removed.

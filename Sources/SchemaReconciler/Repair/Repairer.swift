@@ -241,51 +241,8 @@ struct Repairer {
                        exitCode: .unreadable)
         }
         let changesBefore = db.totalChangesCount
-        var rowWrites = 0
         let ledger = reconciler.ledger
-        // Moves first, through versions no row can hold, so rows that swap versions never collide.
-        let moves = plan.actions.filter { $0.kind == .move }
-        let used = Set(current.ledger.rows.map(\.version))
-        var parking: [Int64] = []
-        var candidate: Int64 = -1
-        while parking.count < moves.count {
-            if !used.contains(candidate) { parking.append(candidate) }
-            candidate -= 1
-        }
-        for (action, spot) in zip(moves, parking) {
-            guard let from = action.previousVersion, let checksum = action.checksum else { continue }
-            try ledger.move(version: from, to: spot, description: action.description ?? "", checksum: checksum, in: db)
-            rowWrites += 1
-        }
-        for (action, spot) in zip(moves, parking) {
-            guard let to = action.version, let checksum = action.checksum else { continue }
-            try ledger.move(version: spot, to: to, description: action.description ?? "", checksum: checksum, in: db)
-            rowWrites += 1
-        }
-        for action in plan.actions {
-            switch action.kind {
-            case .move:
-                continue
-            case .createLedger:
-                try ledger.createTable(db)
-            case .insert:
-                guard let version = action.version, let checksum = action.checksum else { continue }
-                try ledger.insert(LedgerRow(version: version, description: action.description,
-                                            installedOn: action.installedOn, checksum: checksum,
-                                            executionTime: action.executionTime ?? 0), in: db)
-                rowWrites += 1
-            case .markSucceeded, .restamp:
-                guard let version = action.version, let checksum = action.checksum else { continue }
-                try ledger.update(version: version, success: true, checksum: checksum, in: db)
-                rowWrites += 1
-            case .delete:
-                guard let version = action.version else { continue }
-                try ledger.delete(version: version, in: db)
-                rowWrites += 1
-            case .keep:
-                continue
-            }
-        }
+        let rowWrites = try ledger.record(plan.actions, current: current.ledger.rows, migrations: reconciler.migrations, in: db)
         var after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions,
                                          known: reconciler.timeline.knownObjects)
         // Only the ledger changed: what the probes and invariants found about user data still holds.
@@ -301,7 +258,7 @@ struct Repairer {
         let keptUnknown = plan.actions.contains { $0.kind == .keep && $0.version != nil }
         if let problem = ledger.startupProblem(rows: after.ledger.rows, migrations: reconciler.migrations,
                                                ignoreMissing: keptUnknown) {
-            throw Stop(.verificationFailed, path: path, message: "\(path): the repaired ledger would still fail sqlx's check (\(problem)); rolled back",
+            throw Stop(.verificationFailed, path: path, message: "\(path): the repaired ledger would still fail \(ledger.name)'s check (\(problem)); rolled back",
                        exitCode: .needsPerson)
         }
         let again = reconciler.engine.diagnose(after, path: path, options: options.plan, reference: reference)

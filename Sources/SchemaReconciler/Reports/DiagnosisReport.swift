@@ -198,6 +198,7 @@ extension DiagnosisReport {
 
         struct Database: Encodable {
             var path: String
+            var dialect: String
             var verdict: String
             var matchedVersions: Range?
             var nearestVersion: Int64?
@@ -216,6 +217,7 @@ extension DiagnosisReport {
 
             init(_ diagnosis: Diagnosis) {
                 path = diagnosis.path
+                dialect = diagnosis.ledger.dialect
                 failure = diagnosis.failure
                 verdict = diagnosis.verdict.rawValue
                 matchedVersions = diagnosis.matchedVersions.map { Range(lowest: $0.lowest, highest: $0.highest) }
@@ -246,13 +248,14 @@ extension DiagnosisReport {
             }
 
             enum CodingKeys: String, CodingKey {
-                case path, verdict, matchedVersions, nearestVersion, schemaFingerprint, ledger, ledgerDigest, history
+                case path, dialect, verdict, matchedVersions, nearestVersion, schemaFingerprint, ledger, ledgerDigest, history
                 case findings, plan, blockers, planWrites, targetVersion, exitCode, failure
             }
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(path, forKey: .path)
+                try container.encode(dialect, forKey: .dialect)
                 try container.encode(verdict, forKey: .verdict)
                 try container.encode(matchedVersions, forKey: .matchedVersions)
                 try container.encode(nearestVersion, forKey: .nearestVersion)
@@ -420,6 +423,8 @@ extension DiagnosisReport {
             ledgerText = "\(table): cannot be read as a ledger"
         } else if ledger.versions.isEmpty {
             ledgerText = "\(table): no rows"
+        } else if ledger.summarised {
+            ledgerText = "\(table): one value standing for versions \(ReportLayout.ranges(ledger.versions))"
         } else {
             ledgerText = "\(table): \(ledger.versions.count) row(s), versions \(ReportLayout.ranges(ledger.versions))"
         }

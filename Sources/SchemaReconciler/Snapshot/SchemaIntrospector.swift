@@ -23,6 +23,11 @@ public struct SnapshotOptions: Sendable, Hashable {
         self.trackedPragmas = trackedPragmas
     }
 
+    /// Whether `name` is the ledger table's.
+    func isLedger(_ name: String) -> Bool {
+        SchemaObject.canonicalName(name) == SchemaObject.canonicalName(ledgerTable)
+    }
+
     /// Whether an object name is outside the migrated schema.
     func excludes(_ name: String) -> Bool {
         let folded = SchemaObject.canonicalName(name)
@@ -108,7 +113,8 @@ struct SchemaIntrospector: Sendable {
             let entry: Entry?
             if let memo = previousRows[rowid], memo.sql == sql, memo.name == name, memo.type == type {
                 entry = memo.entry
-            } else if options.excludes(name) {
+            } else if options.excludes(name) || (type == "index" && tableName.map(options.isLedger) == true) {
+                // The ledger's own indexes (golang-migrate's `version_unique`) belong to the ledger.
                 entry = nil
             } else {
                 entry = try cachedEntry(db, type: type, name: name, tableName: tableName, sql: sql)

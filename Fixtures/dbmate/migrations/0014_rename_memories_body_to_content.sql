@@ -1,0 +1,6 @@
+-- migrate:up
+-- Align the column name with the API field ("content").
+ALTER TABLE memories RENAME COLUMN body TO content;
+
+-- migrate:down
+SELECT 'not reversible';

@@ -1,0 +1,6 @@
+-- migrate:up
+-- Version of the agent that wrote the rollout, for format migrations.
+ALTER TABLE threads ADD COLUMN cli_version TEXT NOT NULL DEFAULT '';
+
+-- migrate:down
+SELECT 'not reversible';

@@ -1,0 +1,6 @@
+-- migrate:up
+-- "Threads in this folder": macOS and Windows paths compare case-insensitively.
+CREATE INDEX threads_cwd_nocase_idx ON threads (cwd COLLATE NOCASE);
+
+-- migrate:down
+SELECT 'not reversible';

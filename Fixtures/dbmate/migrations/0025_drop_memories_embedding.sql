@@ -1,0 +1,7 @@
+-- migrate:up
+-- Embeddings live in a sidecar vector index now; this column was never
+-- populated outside of experiments.
+ALTER TABLE memories DROP COLUMN embedding;
+
+-- migrate:down
+SELECT 'not reversible';

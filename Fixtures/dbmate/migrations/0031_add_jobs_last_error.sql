@@ -1,0 +1,6 @@
+-- migrate:up
+-- Keep the last failure message so the jobs panel can show why it retried.
+ALTER TABLE jobs ADD COLUMN last_error TEXT;
+
+-- migrate:down
+SELECT 'not reversible';

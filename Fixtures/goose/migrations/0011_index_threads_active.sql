@@ -1,0 +1,8 @@
+-- +goose Up
+-- +goose StatementBegin
+-- The default sidebar hides archived threads; index only the live ones.
+CREATE INDEX threads_active_updated_idx ON threads (updated_at DESC) WHERE archived = 0;
+-- +goose StatementEnd
+
+-- +goose Down
+SELECT 'not reversible';

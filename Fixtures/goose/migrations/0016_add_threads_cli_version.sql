@@ -1,0 +1,8 @@
+-- +goose Up
+-- +goose StatementBegin
+-- Version of the agent that wrote the rollout, for format migrations.
+ALTER TABLE threads ADD COLUMN cli_version TEXT NOT NULL DEFAULT '';
+-- +goose StatementEnd
+
+-- +goose Down
+SELECT 'not reversible';

@@ -1,0 +1,9 @@
+-- +goose Up
+-- +goose StatementBegin
+-- Case-insensitive title prefix lookups from the command palette use
+-- lower(title) LIKE ?, so index the expression itself.
+CREATE INDEX threads_title_lower_idx ON threads (lower(title));
+-- +goose StatementEnd
+
+-- +goose Down
+SELECT 'not reversible';

@@ -1,0 +1,8 @@
+-- +goose Up
+-- +goose StatementBegin
+-- "Threads in this folder": macOS and Windows paths compare case-insensitively.
+CREATE INDEX threads_cwd_nocase_idx ON threads (cwd COLLATE NOCASE);
+-- +goose StatementEnd
+
+-- +goose Down
+SELECT 'not reversible';

@@ -1,0 +1,9 @@
+-- +goose Up
+-- +goose StatementBegin
+-- Embeddings live in a sidecar vector index now; this column was never
+-- populated outside of experiments.
+ALTER TABLE memories DROP COLUMN embedding;
+-- +goose StatementEnd
+
+-- +goose Down
+SELECT 'not reversible';

@@ -1,0 +1,8 @@
+-- +goose Up
+-- +goose StatementBegin
+-- Keep the last failure message so the jobs panel can show why it retried.
+ALTER TABLE jobs ADD COLUMN last_error TEXT;
+-- +goose StatementEnd
+
+-- +goose Down
+SELECT 'not reversible';

@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+
+/// diesel (`diesel_migrations`, diesel_cli): one folder per migration holding `up.sql` (and
+/// `down.sql`, `metadata.toml`), and `__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY
+/// NOT NULL, run_on TIMESTAMP …)` with one row per applied version.
+///
+/// The version is the folder name before the first `_` with `-` removed
+/// (`2024-01-15-093000_create_users` → `20240115093000`), kept as its text. diesel orders versions
+/// as strings; the engine keeps them as integers, so a folder of digit versions whose string order
+/// differs from the numeric order, or a version that is no number, is refused naming the folder.
+/// `metadata.toml` `run_in_transaction = false` runs `up.sql` outside a transaction. No checksum:
+/// a row's identity is its version text. diesel has no start-up refusal.
+///
+/// ```swift
+/// let reconciler = try Reconciler(migrationsFolder: folder, dialect: Diesel())
+/// ```
+public struct Diesel: MigrationDialect, RowLedger, Hashable {
+    public static let table = "__diesel_schema_migrations"
+    /// Each bundled version's text (``reading(_:)``).
+    var versionTexts: [Int64: String] = [:]
+
+    public init() {}
+
+    public var name: String { "diesel" }
+    public var tableName: String { Self.table }
+    public var defaultLedgerTable: String { Self.table }
+
+    /// diesel's table name is fixed.
+    public func renamingTable(to name: String) throws -> any MigrationDialect { throw SQLxLedger.InvalidTableName(text: name) }
+
+    public func reading(_ migrations: MigrationSet) -> any LedgerDialect {
+        var bound = self
+        for migration in migrations.applying { bound.versionTexts[migration.version] = Self.versionText(of: migration.fileName) }
+        return bound
+    }
+
+    /// `diesel/src/migration/setup_migration_table.sql`.
+    public static let createTableSQL = """
+        CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (
+               version VARCHAR(50) PRIMARY KEY NOT NULL,
+               run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+        );
+
+        """
+
+    // MARK: - Layout
+
+    /// `version_from_string`: the folder name before the first `_`, dashes removed.
+    static func versionText(of folderName: String) -> String {
+        String(folderName.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false)[0]).replacingOccurrences(of: "-", with: "")
+    }
+
+    /// The migration folders: not hidden, holding `up.sql` (`migrations_directories`, `valid_sql_migration_directory`).
+    static func migrationFolders(in folder: URL) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent("up.sql").path)
+        }.sorted()
+    }
+
+    public func recognises(_ folder: URL) -> Bool { claimsExclusively(folder) }
+
+    /// Folders holding `up.sql` are diesel's alone.
+    public func claimsExclusively(_ folder: URL) -> Bool { !Self.migrationFolders(in: folder).isEmpty }
+
+    public func loadMigrations(from folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws -> MigrationSet {
+        guard FileManager.default.fileExists(atPath: folder.path) else { throw MigrationSetError.folderMissing(path: folder.path) }
+        var migrations: [Migration] = []
+        for name in Self.migrationFolders(in: folder) {
+            let directory = folder.appendingPathComponent(name)
+            let url = directory.appendingPathComponent("up.sql")
+            let text = Self.versionText(of: name)
+            guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(text) else {
+                throw MigrationSetError.unparsableVersion(path: directory.path, prefix: text)
+            }
+            let sql = try Self.read(url)
+            let metadata = try? String(contentsOf: directory.appendingPathComponent("metadata.toml"), encoding: .utf8)
+            let noTransaction = metadata.map { Self.runsOutsideTransaction($0) } ?? false
+            let description = name.split(separator: "_", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            migrations.append(Migration(version: version, description: description, kind: .simple, fileName: name, url: url,
+                                        sql: sql, checksum: Self.identity(of: text), noTransaction: noTransaction))
+        }
+        guard !migrations.isEmpty else { throw MigrationSetError.noMigrations(path: folder.path) }
+        let set = try MigrationSet(folder: folder, migrations: migrations)
+        for (earlier, later) in zip(set.applying, set.applying.dropFirst())
+        where Self.versionText(of: later.fileName) < Self.versionText(of: earlier.fileName) {
+            throw MigrationSetError.fileUnreadable(path: later.url.deletingLastPathComponent().path,
+                                                   reason: "diesel orders versions as strings and runs it before \(earlier.fileName), which has the lower version; pad the versions to one width")
+        }
+        return set
+    }
+
+    /// `run_in_transaction = false` in `metadata.toml`.
+    static func runsOutsideTransaction(_ toml: String) -> Bool {
+        toml.split(separator: "\n").contains { line in
+            let parts = line.split(separator: "#", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
+            return parts.count == 2 && parts[0].trimmingCharacters(in: .whitespaces) == "run_in_transaction"
+                && parts[1].trimmingCharacters(in: .whitespaces) == "false"
+        }
+    }
+
+    private static func read(_ url: URL) throws -> String {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
+        }
+        return text
+    }
+
+    static func identity(of text: String) -> Digest { Digest.sha384(of: Array("diesel version \(text)".utf8)) }
+
+    // MARK: - Reading
+
+    public func holdsLedger(_ db: Database) throws -> Bool {
+        guard try Self.tableExists(Self.table, in: db) else { return false }
+        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [Self.table])
+        return columns.map(SchemaObject.canonicalName).contains("version")
+    }
+
+    /// `applied_migrations`: every version text; one that is no number names no folder the engine could load.
+    public func read(_ db: Database) throws -> LedgerState {
+        guard try Self.tableExists(Self.table, in: db) else { return .absent }
+        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [Self.table])
+        guard try holdsLedger(db) else { return .unusable(reason: "ledger table \(Self.table) has no version column (diesel needs it)") }
+        var rows: [LedgerRow] = []
+        var problems: [String] = []
+        for row in try Row.fetchAll(db, sql: "SELECT version, run_on FROM main.\(Self.table) ORDER BY version") {
+            guard let text = row[0] as String?, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(text) else {
+                problems.append("a row holds version \((row[0] as DatabaseValue).description), which names no migration folder")
+                continue
+            }
+            rows.append(LedgerRow(version: version, description: text, installedOn: row[1], checksum: Self.identity(of: text)))
+        }
+        rows.sort { $0.version < $1.version }
+        return .present(LedgerContents(rows: rows, columns: columns, problems: problems))
+    }
+
+    // MARK: - Writing
+
+    public func createTable(_ db: Database) throws { try db.execute(sql: Self.createTableSQL) }
+
+    /// `run_migration`'s insert: the version text; `run_on` takes its default (UTC `YYYY-MM-DD HH:MM:SS`).
+    public func insert(_ row: LedgerRow, in db: Database) throws {
+        try db.execute(sql: "INSERT INTO `__diesel_schema_migrations` (`version`) VALUES (?)", arguments: [text(of: row.version)])
+    }
+
+    /// A row whose text is not its folder's gets the folder's text (diesel compares text).
+    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+        try db.execute(sql: "UPDATE __diesel_schema_migrations SET version = ? WHERE CAST(version AS INTEGER) = ? AND version <> ?",
+                       arguments: [text(of: version), version, text(of: version)])
+    }
+
+    /// `revert_migration`'s delete.
+    public func delete(version: Int64, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM `__diesel_schema_migrations` WHERE CAST(`version` AS INTEGER) = ?", arguments: [version])
+    }
+
+    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+        throw DatabaseError(message: "\(Self.table) rows cannot be moved: the version is the identity")
+    }
+
+    private func text(of version: Int64) -> String { versionTexts[version] ?? String(version) }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+/// A migration tool as one type: how its folder is laid out and parsed (``MigrationLayout``), what
+/// its ledger says and how it records a migration (``LedgerDialect``), and how to recognise its ledger.
+///
+/// ```swift
+/// let dialect = Dialects.named("golang-migrate")!
+/// let set = try dialect.loadMigrations(from: folder, ignoredCharacters: [])
+/// let reconciler = try Reconciler(migrations: set, ledger: dialect)
+/// ```
+public protocol MigrationDialect: LedgerDialect, MigrationLayout {
+    /// Whether `db` holds this tool's ledger: its table, with the columns the tool gives it.
+    func holdsLedger(_ db: Database) throws -> Bool
+
+    /// The same dialect with its ledger table renamed (sqlx's `table-name`, golang-migrate's `x-migrations-table`).
+    func renamingTable(to name: String) throws -> any MigrationDialect
+
+    /// Whether `folder` carries marks only this tool writes (goose's `-- +goose Up`), which outweigh
+    /// a file naming another tool shares.
+    func claimsExclusively(_ folder: URL) -> Bool
+}
+
+extension MigrationDialect {
+    /// Most layouts are file names only, which other tools may share.
+    public func claimsExclusively(_ folder: URL) -> Bool { false }
+}
+
+/// The dialects schema-reconcile knows; a new dialect adds itself to ``all``.
+///
+/// ```swift
+/// print(Dialects.all.map(\.name)) // ["sqlx", "golang-migrate"]
+/// ```
+public enum Dialects {
+    /// Every known dialect, in the order detection asks them.
+    public static let all: [any MigrationDialect] = [SQLxLedger(), GolangMigrate(), Goose(), Dbmate(), Diesel(), Refinery(), UserVersion()]
+
+    /// The dialect called `name` (`sqlx`, `golang-migrate`), if known.
+    public static func named(_ name: String) -> (any MigrationDialect)? {
+        all.first { $0.name == name.lowercased() }
+    }
+
+    /// What decided a project's dialect, or why nothing could.
+    public enum Detection: Sendable {
+        /// One dialect, and what showed it (a ledger table, the folder's layout).
+        case decided(any MigrationDialect, evidence: String)
+        /// Several dialects fit; `--dialect` settles it.
+        case ambiguous(candidates: [String], evidence: String)
+        /// Nothing recognisable.
+        case unknown
+    }
+
+    /// Detects the dialect: a ledger present in one of `databases` decides; for databases without
+    /// one, the layout of `folder` does (`hasSQLxConfig`: an `sqlx.toml` was found, which settles a
+    /// layout sqlx shares with another tool).
+    ///
+    /// ```swift
+    /// if case .ambiguous(let names, _) = Dialects.detect(folder: folder, databases: ["app.sqlite"]) { print(names) }
+    /// ```
+    public static func detect(folder: URL, databases: [String], hasSQLxConfig: Bool = false,
+                              among dialects: [any MigrationDialect] = all) -> Detection {
+        var owners: [String: String] = [:]
+        for path in databases where DatabaseFileError.precheck(path: path) == nil {
+            guard let queue = try? HardenedDatabase.open(path: path, access: .readOnly) else { continue }
+            defer { try? queue.close() }
+            for dialect in dialects where (try? queue.read { try dialect.holdsLedger($0) }) == true {
+                owners[dialect.name] = owners[dialect.name] ?? path
+            }
+        }
+        if owners.count == 1, let (name, path) = owners.first, let dialect = dialects.first(where: { $0.name == name }) {
+            return .decided(dialect, evidence: "\(path) holds \(dialect.name)'s ledger \(dialect.tableName)")
+        }
+        if owners.count > 1 {
+            return .ambiguous(candidates: owners.keys.sorted(), evidence: "the databases hold the ledgers of \(owners.keys.sorted().joined(separator: " and "))")
+        }
+        var fitting = dialects.filter { $0.recognises(folder) }
+        let exclusive = fitting.filter { $0.claimsExclusively(folder) }
+        if !exclusive.isEmpty { fitting = exclusive }
+        if fitting.count > 1, hasSQLxConfig, let sqlx = fitting.first(where: { $0.name == SQLxLedger().name }) {
+            fitting = [sqlx]
+        }
+        switch fitting.count {
+        case 0: return .unknown
+        case 1: return .decided(fitting[0], evidence: "\(folder.path) is laid out as \(fitting[0].name) lays out migrations")
+        default:
+            return .ambiguous(candidates: fitting.map(\.name),
+                              evidence: "no database holds a ledger and \(folder.path) fits \(fitting.map(\.name).joined(separator: " and "))")
+        }
+    }
+}
