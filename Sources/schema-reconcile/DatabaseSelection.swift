@@ -73,13 +73,17 @@ struct DatabaseSelection: ParsableArguments {
 
 /// Renders per-group reports as one output: one document when there is one group, else a `groups` list.
 enum GroupedOutput {
-    static func emit(texts: [(String?, String)], jsons: [String], markdowns: [String], format: OutputFormat,
+    /// Only the requested format is rendered: encoding a thousand diagnoses as JSON nobody asked for
+    /// would cost more than checking them.
+    static func emit(texts: @autoclosure () -> [(String?, String)], jsons: @autoclosure () -> [String],
+                     markdowns: @autoclosure () -> [String], format: OutputFormat,
                      exitCode: SchemaReconciler.ExitCode) throws {
         switch format {
         case .text:
-            Terminal.print(texts.map { heading, text in heading.map { "== \(ControlCharacters.escape($0))\n\(text)" } ?? text }
+            Terminal.print(texts().map { heading, text in heading.map { "== \(ControlCharacters.escape($0))\n\(text)" } ?? text }
                 .joined(separator: "\n\n"))
         case .json:
+            let jsons = jsons()
             if jsons.count == 1 {
                 Terminal.print(jsons[0])
             } else {
@@ -89,7 +93,7 @@ enum GroupedOutput {
                                + indented.joined(separator: ",\n") + "\n  ]\n}")
             }
         case .markdown:
-            Terminal.print(markdowns.joined(separator: "\n\n"))
+            Terminal.print(markdowns().joined(separator: "\n\n"))
         case .junit, .github, .html:
             // Commands reject these in validate(); reaching here is a usage error, said plainly.
             throw CommandFailure.exit("--format \(format.rawValue) is not available for this command")

@@ -58,14 +58,28 @@ public enum Dialects {
     /// if case .ambiguous(let names, _) = Dialects.detect(folder: folder, databases: ["app.sqlite"]) { print(names) }
     /// ```
     public static func detect(folder: URL, databases: [String], hasSQLxConfig: Bool = false,
-                              among dialects: [any MigrationDialect] = all) -> Detection {
-        var owners: [String: String] = [:]
-        for path in databases where DatabaseFileError.precheck(path: path) == nil {
-            guard let queue = try? HardenedDatabase.open(path: path, access: .readOnly) else { continue }
+                              among dialects: [any MigrationDialect] = all,
+                              jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> Detection {
+        // Every database is looked at (two tools' ledgers in one call must be refused), on as many
+        // threads as the diagnosis itself uses: a thousand databases are not opened one by one.
+        let held = ParallelMap.map(databases, jobs: jobs) { path -> [String] in
+            guard DatabaseFileError.precheck(path: path) == nil,
+                  let queue = try? HardenedDatabase.open(path: path, access: .readOnly) else { return [] }
             defer { try? queue.close() }
-            for dialect in dialects where (try? queue.read { try dialect.holdsLedger($0) }) == true {
-                owners[dialect.name] = owners[dialect.name] ?? path
-            }
+            return (try? queue.read { db in
+                // One read of the table names spares each dialect its own existence query; a ledger that
+                // is no table (`PRAGMA user_version`) is always asked.
+                let tables = Set(try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_schema WHERE type = 'table'"))
+                return try dialects.filter { dialect in
+                    let isTable = !dialect.tableName.contains(" ")
+                    guard !isTable || tables.contains(dialect.tableName.lowercased()) else { return false }
+                    return try dialect.holdsLedger(db)
+                }.map(\.name)
+            }) ?? []
+        }
+        var owners: [String: String] = [:]
+        for (path, names) in zip(databases, held) {
+            for name in names { owners[name] = owners[name] ?? path }
         }
         if owners.count == 1, let (name, path) = owners.first, let dialect = dialects.first(where: { $0.name == name }) {
             return .decided(dialect, evidence: "\(path) holds \(dialect.name)'s ledger \(dialect.tableName)")
