@@ -173,7 +173,7 @@ extension DiagnosisEngine.Work {
         if !notBundled.isEmpty { parts.append("MISSING \(Self.list(notBundled))") }
         if !checksumMismatches.isEmpty { parts.append("MISMATCH \(Self.list(checksumMismatches))") }
         guard !parts.isEmpty else { return }
-        add(.ledgerCheck, .consistent, .ok, "sqlx's start-up check on this ledger: \(parts.joined(separator: "; "))",
+        add(.ledgerCheck, .consistent, .ok, "\(engine.migratorName)'s start-up check on this ledger would say: \(parts.joined(separator: "; "))",
             versions: dirty + notBundled + checksumMismatches)
     }
 
