@@ -118,34 +118,14 @@ public struct ProjectSetup: Sendable {
                        probeStubs: draft.stubVersions, tipFingerprint: timeline.tip.fingerprint)
     }
 
-    /// Creates `url` holding `data`, flushed to disk: `O_CREAT|O_EXCL|O_NOFOLLOW`, so never over an
-    /// existing file and never through a link planted at its name; nothing is left behind on failure.
+    /// Creates `url` holding `data`, flushed to disk, through ``ExclusiveFile`` (never over an existing
+    /// file, never through a link planted at its name; nothing left behind on failure).
     private func create(_ url: URL, _ data: Data) throws {
-        let path = url.path
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == EEXIST || code == ELOOP { throw Failure.alreadyExists(path: path) }
-            throw Failure.cannotWrite(path: path, reason: String(cString: strerror(code)))
-        }
-        var failure: Int32?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = errno }
-        _ = close(descriptor)
-        if let failure {
-            unlink(path)
-            throw Failure.cannotWrite(path: path, reason: String(cString: strerror(failure)))
+        do {
+            try ExclusiveFile.write(data, toNewFileAt: url.path, mode: 0o644)
+        } catch let failure as ExclusiveFile.Failure {
+            if failure.code == EEXIST || failure.code == ELOOP { throw Failure.alreadyExists(path: url.path) }
+            throw Failure.cannotWrite(path: url.path, reason: ExclusiveFile.Failure.reason(failure.code))
         }
     }
 
