@@ -234,14 +234,14 @@ extension DiagnosisEngine {
             let rowProblems = contents.problems.filter { $0.hasPrefix("a row") }
             if !rowProblems.isEmpty {
                 add(.malformedLedger, .malformedLedger, .needsPerson,
-                    "ledger rows sqlx cannot read: \(rowProblems.joined(separator: "; "))", evidence: [])
+                    "ledger rows \(engine.migratorName) cannot read: \(rowProblems.joined(separator: "; "))", evidence: [])
                 blockers.append(.init(reason: "ledger rows with unreadable versions must be fixed by a person"))
             }
             if !contents.unwritableColumns.isEmpty {
                 let columns = contents.unwritableColumns.joined(separator: ", ")
                 add(.malformedLedger, .malformedLedger, .needsPerson,
-                    "the ledger has NOT NULL column(s) \(columns) without a default: rows cannot be written as sqlx writes them (sqlx's own next migration fails too)")
-                blockers.append(.init(reason: "ledger column(s) \(columns) are NOT NULL without a default, so no row can be inserted as sqlx inserts it"))
+                    "the ledger has NOT NULL column(s) \(columns) without a default: rows cannot be written as \(engine.migratorName) writes them (its own next migration fails too)")
+                blockers.append(.init(reason: "ledger column(s) \(columns) are NOT NULL without a default, so no row can be inserted as \(engine.migratorName) inserts it"))
             }
         }
 
@@ -375,14 +375,14 @@ extension DiagnosisEngine {
                     actions.append(.init(kind: .delete, version: row.version, reason: "--drop-unknown: not a bundled version"))
                 } else if row.isDirty {
                     // sqlx stops at a dirty row before anything else: keeping it cannot make the app start.
-                    blockers.append(.init(reason: "row \(row.version) is not bundled and is dirty (success = 0); sqlx refuses to start while it exists",
+                    blockers.append(.init(reason: "row \(row.version) is not bundled and is dirty (not successful); \(engine.migratorName) refuses to start while it exists",
                                           flag: "--drop-unknown"))
                 } else if engine.migrations.replaysInOrderOnly {
                     actions.append(.init(kind: .keep, version: row.version,
                                          reason: "\(row.description ?? "identifier") is not registered; kept (GRDB ignores it: hasBeenSuperseded); --drop-unknown removes it"))
                 } else {
                     actions.append(.init(kind: .keep, version: row.version,
-                                         reason: "not bundled; kept (sqlx reports it as missing unless the app ignores missing versions); --drop-unknown removes it"))
+                                         reason: "not bundled; kept (\(engine.migratorName) may report it as missing); --drop-unknown removes it"))
                 }
             }
             add(.unknownVersions, .unknownVersions, options.dropUnknown ? .repairable : .needsPerson,

@@ -251,7 +251,7 @@ extension DiagnosisEngine.Work {
         }
         if options.requireTip, !pending.isEmpty, blockers.isEmpty {
             add(.pendingMigrations, .consistent, .needsPerson,
-                "not at the newest version: migrations \(Self.list(pending)) are pending (run the app or `sqlx migrate run`)",
+                "not at the newest version: migrations \(Self.list(pending)) are pending (run the app or `\(engine.migratorName == "sqlx" ? "sqlx migrate run" : "\(engine.migratorName)'s migrate")`)",
                 versions: pending)
         }
     }

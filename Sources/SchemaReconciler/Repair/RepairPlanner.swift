@@ -309,7 +309,7 @@ extension DiagnosisEngine.Work {
         case .exact:
             // The same text ran; only how the row stores it (TEXT hex, NULL success) needs mending.
             guard row.checksum != migration.checksum || row.success == nil else { return nil }
-            return (row.problems.isEmpty ? "the row does not store the checksum as sqlx does" : row.problems.joined(separator: "; "), true)
+            return (row.problems.isEmpty ? "the row does not store the checksum as \(engine.migratorName) does" : row.problems.joined(separator: "; "), true)
         case .variant(let edit):
             let comparison = edit.appliedText(from: migration.sql).map { EditComparison(applied: $0, bundled: migration.sql) }
             if let comparison, !comparison.isCosmetic { return ("\(edit.description), which changes \(comparison.summary)", false) }
