@@ -349,7 +349,8 @@ public struct FlywayEmulator: Sendable {
         public init(version: String) { self.version = version }
     }
 
-    /// `Flyway.migrate`: validate, create the history table if missing, then each pending migration in
+    /// `Flyway.migrate`: validate, create the history table if missing (refused over a schema that already
+    /// has tables, as without `baselineOnMigrate`), then each pending migration in
     /// its own transaction with its row; a non-transactional script runs statement after statement and
     /// a failure leaves a `success = 0` row (`DbMigrate.doMigrateGroup`).
     @discardableResult
@@ -357,7 +358,14 @@ public struct FlywayEmulator: Sendable {
                         after: (String, Database) throws -> Void = { _, _ in }) throws -> CheckResult {
         let result = try validate(db)
         guard case .ok(let pending) = result else { return result }
-        if try !tableExists(db) { try db.execute(sql: createScript) }
+        if try !tableExists(db) {
+            // `Flyway.migrate` without `baselineOnMigrate`; `SQLiteSchema.doEmpty` counts tables only.
+            let tables = try String.fetchAll(db, sql: "SELECT tbl_name FROM \"main\".sqlite_master WHERE type='table'")
+            if tables.contains(where: { !["android_metadata", "sqlite_sequence"].contains($0) }) {
+                return .refused(["Found non-empty schema(s) \"main\" but no schema history table. Use baseline() or set baselineOnMigrate to true to initialize the schema history table."])
+            }
+            try db.execute(sql: createScript)
+        }
         let bound = limit.flatMap(Version.init)
         for name in pending {
             guard let source = sources.first(where: { $0.version?.text == name || ($0.version == nil && $0.description == name) }) else { continue }

@@ -94,6 +94,12 @@ struct FlywayTests {
             try db.execute(sql: "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES (102, '5', 'create settings', 'DELETE', 'V5__create_settings.sql', 0, '', 0, 1)")
         }
         #expect(try copy.read { db in try tool.validate(db, outOfOrder: true) } == .ok(pending: ["5"]))
+        let noLedger = folder.path("no-ledger.sqlite")
+        try FileManager.default.copyItem(atPath: FlywayRepo.fixture("no-ledger.sqlite"), toPath: noLedger)
+        guard case .refused(let nonEmpty) = try DatabaseQueue(path: noLedger).writeWithoutTransaction({ db in try tool.migrate(db) }) else {
+            Issue.record("migrated a non-empty schema without a history table"); return
+        }
+        #expect(nonEmpty.first?.hasPrefix("Found non-empty schema(s) \"main\" but no schema history table") == true)
     }
 
     @Test("the Flyway fixtures regenerate identically and hold user rows")
