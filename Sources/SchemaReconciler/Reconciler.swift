@@ -160,7 +160,7 @@ public struct Reconciler: Sendable {
         /// Where the fingerprints came from.
         public var fingerprintSource: FingerprintSource
         /// The newest bundled version.
-        public var tipVersion: Int64?
+        public var tipVersion: MigrationVersion?
         /// Whether the quick index alone decided.
         public var decidedQuickly: Bool
     }

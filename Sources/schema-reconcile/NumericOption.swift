@@ -1,4 +1,5 @@
 import ArgumentParser
+import SchemaReconciler
 
 /// Reads numeric options with their allowed range, so any input is either a value in range or a
 /// usage error (exit 64) that names the range; never a trap further on.
@@ -13,9 +14,10 @@ enum NumericOption {
         return value
     }
 
-    static func version(_ argument: String) throws -> Int64 {
-        guard let value = Int64(argument) else {
-            throw ValidationError("must be a migration version, a whole number from \(Int64.min) to \(Int64.max)")
+    static func version(_ argument: String) throws -> MigrationVersion {
+        guard let value = MigrationVersion(argument: argument) else {
+            throw ValidationError("must be a migration version: a whole number from \(Int64.min) to \(Int64.max), "
+                                  + "a dotted version such as 1.2.10 (Flyway), or letters and digits (diesel)")
         }
         return value
     }

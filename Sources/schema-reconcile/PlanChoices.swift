@@ -7,7 +7,7 @@ struct PlanChoices: ParsableArguments {
             help: ArgumentHelp("Claim this version inside a schema-silent range (or settle an ambiguous match).",
                                valueName: "n"),
             transform: NumericOption.version)
-    var assumeVersion: Int64?
+    var assumeVersion: MigrationVersion?
 
     @Flag(name: .customLong("drop-unproven"),
           help: "Plan to delete ledger rows for versions whose effects the schema lacks.")
@@ -20,7 +20,7 @@ struct PlanChoices: ParsableArguments {
             help: ArgumentHelp("Accept the bundled text of an edited schema-silent migration: its row is re-stamped (repeatable).",
                                valueName: "version"),
             transform: NumericOption.version)
-    var acceptEdits: [Int64] = []
+    var acceptEdits: [MigrationVersion] = []
 
     @Option(name: .customLong("reference"),
             help: ArgumentHelp("A known-good backup: its ledger is evidence and the source of restored rows (read-only).",

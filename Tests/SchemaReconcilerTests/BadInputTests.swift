@@ -172,7 +172,7 @@ enum BadInput {
 
     /// Rows of the default ledger, for the `INSERT` a crashed app was doing.
     static func ledgerInsert(_ version: Int64, in db: Database) throws {
-        let migration = try #require(Repo.reconciler.migrations.applied(version: version))
+        let migration = try #require(Repo.reconciler.migrations.applied(version: MigrationVersion(version)))
         try db.execute(sql: """
             INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?, ?, 1, ?, 5)
             """, arguments: [version, migration.description, Data(migration.checksum.bytes)])

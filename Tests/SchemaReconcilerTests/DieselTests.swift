@@ -26,20 +26,38 @@ struct DieselTests {
         #expect(Diesel.runsOutsideTransaction("run_in_transaction = false # PRAGMA foreign_keys\n"))
         #expect(!Diesel.runsOutsideTransaction("run_in_transaction = true\n"))
         let set = try Diesel().loadMigrations(from: DieselRepo.migrations, ignoredCharacters: [])
-        #expect(set.applying.map(\.version) == Array(1...34))
+        #expect(set.applying.map(\.version) == versions(1...34))
         #expect(set.applying.filter(\.noTransaction).map(\.version) == [26])
         #expect(set.applying[0].description == "create_threads")
         #expect(DieselRepo.reconciler.timeline.steps.map(\.fingerprint) == Repo.reconciler.timeline.steps.map(\.fingerprint))
     }
 
-    @Test("a version that is no number, or string order that differs from numeric order, is refused naming the folder")
+    @Test("text versions order as strings after numbers; a folder whose string order differs from that order is refused naming the folder")
     func badVersions() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try FileManager.default.createDirectory(atPath: folder.path("abc_x"), withIntermediateDirectories: true)
-        try folder.write("abc_x/up.sql", "CREATE TABLE a(x);\n")
-        #expect(throws: MigrationSetError.unparsableVersion(path: folder.path("abc_x"), prefix: "abc")) {
-            try Diesel().loadMigrations(from: folder.url, ignoredCharacters: [])
+        // diesel's string order: "20240101000000" < "abc" < "abd" (digits sort before letters).
+        for name in ["abd_y", "abc_x", "20240101000000_first"] {
+            try FileManager.default.createDirectory(atPath: folder.path(name), withIntermediateDirectories: true)
+            try folder.write("\(name)/up.sql", "CREATE TABLE t\(name.count)_\(name.prefix(3))(x);\n")
+        }
+        let set = try Diesel().loadMigrations(from: folder.url, ignoredCharacters: [])
+        #expect(set.applying.map(\.version.description) == ["20240101000000", "abc", "abd"])
+        #expect(set.applying.map(\.version.integer) == [nil, nil, nil], "diesel versions are never integers")
+        #expect(set.applying[0].version == MigrationVersion(dotted: "20240101000000"))
+        #expect(set.applying[1].version == MigrationVersion(text: "abc"))
+        // "1a" follows every number in the engine's order but precedes "20" in diesel's.
+        let mixed = try TemporaryFolder()
+        defer { mixed.remove() }
+        for name in ["1a_x", "20_y"] {
+            try FileManager.default.createDirectory(atPath: mixed.path(name), withIntermediateDirectories: true)
+            try mixed.write("\(name)/up.sql", "CREATE TABLE t\(name.prefix(2))(x);\n")
+        }
+        do {
+            _ = try Diesel().loadMigrations(from: mixed.url, ignoredCharacters: [])
+            Issue.record("a text version among numbers in another order was accepted")
+        } catch {
+            #expect("\(error)".hasPrefix(mixed.path("1a_x")))
         }
         let other = try TemporaryFolder()
         defer { other.remove() }

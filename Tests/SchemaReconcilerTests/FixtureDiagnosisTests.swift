@@ -11,7 +11,7 @@ struct FixtureDiagnosisTests {
         reconciler.diagnose(databaseAt: Repo.fixture(name), options: options)
     }
 
-    func planned(_ diagnosis: Diagnosis, _ kind: RepairPlan.Action.Kind) -> [Int64] {
+    func planned(_ diagnosis: Diagnosis, _ kind: RepairPlan.Action.Kind) -> [MigrationVersion] {
         diagnosis.plan.actions.filter { $0.kind == kind }.compactMap(\.version)
     }
 
@@ -22,7 +22,7 @@ struct FixtureDiagnosisTests {
         #expect(diagnosis.matchedVersions == VersionRange(lowest: 32, highest: 34))
         #expect(diagnosis.exitCode == .ok)
         #expect(!diagnosis.plan.writes)
-        #expect(diagnosis.ledger.versions == Array(1...34))
+        #expect(diagnosis.ledger.versions == versions(1...34))
     }
 
     @Test("an older install at 20 is consistent, and fails only with --require-tip")
@@ -65,7 +65,7 @@ struct FixtureDiagnosisTests {
         #expect(diagnosis.verdict == .noLedger)
         #expect(diagnosis.exitCode == .repairable)
         #expect(diagnosis.plan.actions.first?.kind == .createLedger)
-        #expect(planned(diagnosis, .insert) == Array(1...23))
+        #expect(planned(diagnosis, .insert) == versions(1...23))
         #expect(!diagnosis.ledger.exists)
     }
 

@@ -61,7 +61,7 @@ struct GolangMigrateTests {
     @Test("the folder loads up files as applied and down files as counted, with no checksum but the version")
     func loads() throws {
         let set = try GolangMigrateRepo.dialect.loadMigrations(from: GolangMigrateRepo.migrations, ignoredCharacters: [])
-        #expect(set.applying.map(\.version) == Array(1...34))
+        #expect(set.applying.map(\.version) == versions(1...34))
         #expect(set.applying.allSatisfy { $0.kind == .reversibleUp && $0.noTransaction })
         #expect(set.applying[0].description == "create_threads")
         #expect(set.migrations.filter { $0.kind == .reversibleDown }.count == 34)
@@ -162,7 +162,7 @@ struct GolangMigrateTests {
 
     // MARK: - Diagnosis
 
-    static let verdicts: [(fixture: String, verdict: Verdict, exit: ExitCode, dirty: [Int64])] = [
+    static let verdicts: [(fixture: String, verdict: Verdict, exit: ExitCode, dirty: [MigrationVersion])] = [
         ("healthy.sqlite", .consistent, .ok, []),
         ("behind.sqlite", .behind, .repairable, []),
         ("no-ledger.sqlite", .noLedger, .repairable, []),
@@ -186,7 +186,7 @@ struct GolangMigrateTests {
         let queue = try DatabaseQueue(path: GolangMigrateRepo.fixture("dirty-applied.sqlite"))
         defer { try? queue.close() }
         let rows = try queue.read { db in try GolangMigrateRepo.reconciler.ledger.read(db).rows }
-        #expect(rows.map(\.version) == Array(1...25))
+        #expect(rows.map(\.version) == versions(1...25))
         #expect(rows.filter(\.isDirty).map(\.version) == [25])
         let text = try CLI.run(["diagnose"] + GolangMigrateRepo.flags + [GolangMigrateRepo.fixture("dirty-applied.sqlite")]).stdout
         #expect(text.contains("schema_migrations: one value standing for versions 1–25; dirty 25"), "\(text)")

@@ -76,7 +76,7 @@ struct GooseTests {
     @Test("the folder loads goose's way: versions ≥ 1 before the first _, other files skipped, NO TRANSACTION kept")
     func loads() throws {
         let set = try Goose().loadMigrations(from: GooseRepo.migrations, ignoredCharacters: [])
-        #expect(set.applying.map(\.version) == Array(1...34))
+        #expect(set.applying.map(\.version) == versions(1...34))
         #expect(set.applying.filter(\.noTransaction).map(\.version) == [26])
         #expect(set.applying[0].description == "create_threads")
         #expect(!set.applying[0].sql.contains("not reversible"))

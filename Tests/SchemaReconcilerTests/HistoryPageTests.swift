@@ -38,7 +38,7 @@ struct HistoryPageTests {
             #expect(section.allText.contains(file))
             let checksum = try sha384sum(Repo.migrations.appendingPathComponent(file))
             #expect(section.allText.contains(checksum), "\(file) shows its sqlx checksum")
-            let step = try #require(reconciler.timeline.index(of: Int64(version)).map { reconciler.timeline.steps[$0] })
+            let step = try #require(reconciler.timeline.index(of: MigrationVersion(Int64(version))).map { reconciler.timeline.steps[$0] })
             #expect(section.allText.contains(step.fingerprint.hex))
         }
         let silent = Set(sections.filter { $0.classes.contains("silent") }.compactMap { $0.attributes["id"] })

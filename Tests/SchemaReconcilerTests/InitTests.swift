@@ -16,13 +16,13 @@ struct InitTests {
     }
 
     /// Uncomments each `[[probe]]` stub and replaces its placeholder query with `sql[version]`.
-    static func fillStubs(_ text: String, with sql: [Int64: String]) throws -> String {
+    static func fillStubs(_ text: String, with sql: [MigrationVersion: String]) throws -> String {
         var lines = text.components(separatedBy: "\n")
         var index = 0
         while index < lines.count {
             guard lines[index] == "# [[probe]]" else { index += 1; continue }
             let versionLine = lines[index + 1]
-            let version = try #require(Int64(versionLine.replacingOccurrences(of: "# version = ", with: "")))
+            let version = try #require(MigrationVersion(argument: versionLine.replacingOccurrences(of: "# version = ", with: "")))
             let query = try #require(sql[version], "a real probe for version \(version)")
             #expect(lines[index + 3].hasPrefix("# sql = "))
             lines[index] = "[[probe]]"
@@ -51,7 +51,7 @@ struct InitTests {
         let committed = try Manifest.load(from: Repo.root.appendingPathComponent(name).appendingPathComponent(Manifest.fileName))
         let realProbes = Dictionary((committed?.probes ?? []).map { ($0.version, $0.sql) }, uniquingKeysWith: { $1 })
         let stubbed = draft.components(separatedBy: "\n").filter { $0.hasPrefix("# version = ") }
-            .compactMap { Int64($0.dropFirst("# version = ".count)) }
+            .compactMap { MigrationVersion(argument: String($0.dropFirst("# version = ".count))) }
         #expect(Set(stubbed) == Set(realProbes.keys))
         if name == "Migrations" { #expect(stubbed == [12, 17, 33, 34]) } else { #expect(stubbed.isEmpty) }
         // Each stub quotes the statements it must prove (0012 backfills archived_at).

@@ -26,7 +26,7 @@ struct ManifestTests {
 
     @Test("mistakes in the manifest name the file, the line and the key; the CLI exits 64", arguments: [
         ("[ignore]\nobjects = [\"a\"]\nextra = 1\n", 3, "ignore.extra", "unknown key"),
-        ("[[probe]]\nversion = \"33\"\nsql = \"SELECT 1\"\n", 2, "probe.version", "must be an integer, not string"),
+        ("[[probe]]\nversion = 33.5\nsql = \"SELECT 1\"\n", 2, "probe.version", "must be an integer, or a string for a version that is no integer"),
         ("[[probe]]\nversion = 99\nsql = \"SELECT 1\"\n", 1, "probe.version", "version 99 is not bundled"),
         ("[[probe]]\nversion = 33\nsql = \"SELECT nope FROM threads\"\n", 1, "probe.sql", "no such column: nope (at version 33)"),
         ("[[probe]]\nversion = 33\nsql = \"DELETE FROM threads\"\n", 1, "probe.sql", "not a SELECT (at version 33)"),
@@ -98,7 +98,7 @@ struct ManifestTests {
         let path = try folder.copyFixture("silent-tail.sqlite")
         let outcome = Repo.reconciler.repair(databaseAt: path, options: RepairOptions(backup: .none))
         #expect(outcome.status == .repaired)
-        #expect(outcome.ledgerAfter?.map(\.version) == Array(1...34))
+        #expect(outcome.ledgerAfter?.map(\.version) == versions(1...34))
         #expect(try sqlxCheck(path) == .ok(pending: []))
     }
 
@@ -196,7 +196,7 @@ struct ConfigurationTests {
         let options = PlanOptions(referencePath: reference)
         let diagnosis = Repo.reconciler.diagnose(databaseAt: path, options: options)
         let side = try #require(diagnosis.findings.first { $0.kind == .reference })
-        #expect(side.versions == Array(21...34))
+        #expect(side.versions == versions(21...34))
         #expect(side.evidence.first?.detail == "21: live ledger absent · reference recorded · schema shows it applied")
         #expect(side.evidence.last?.detail == "34: live ledger absent · reference recorded · schema shows it not applied")
         let outcome = Repo.reconciler.repair(databaseAt: path, options: RepairOptions(plan: options, backup: .none))

@@ -35,7 +35,7 @@ struct RefineryTests {
         let first = try #require(set.applying.first)
         #expect(Refinery.checksum(name: "create_threads", version: 1, sql: first.sql) == 18387284864763519936)
         #expect(first.checksum == Refinery.digest(18387284864763519936))
-        #expect(set.applying.map(\.version) == Array(1...34))
+        #expect(set.applying.map(\.version) == versions(1...34))
         #expect(RefineryRepo.reconciler.timeline.steps.map(\.fingerprint) == Repo.reconciler.timeline.steps.map(\.fingerprint))
     }
 

@@ -83,3 +83,6 @@ extension Tag {
     /// Tests that take seconds (large databases, many processes).
     @Tag static var slow: Self
 }
+
+/// The integer versions of `range`, for comparing with a set's or a ledger's versions.
+func versions(_ range: ClosedRange<Int64>) -> [MigrationVersion] { range.map { MigrationVersion($0) } }

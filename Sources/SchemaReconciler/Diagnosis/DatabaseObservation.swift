@@ -13,13 +13,13 @@ struct DatabaseObservation: Sendable, Hashable {
     /// The ledger.
     public var ledger: LedgerState
     /// What the manifest's probes said, by version.
-    public var probes: [Int64: ProbeResult]
+    public var probes: [MigrationVersion: ProbeResult]
     /// What the manifest's invariants found.
     public var invariants: [InvariantResult]
     /// Older texts of migration files found in git history for checksums nothing else explains.
     public var recoveredTexts: [RecoveredText] = []
 
-    public init(snapshot: SchemaSnapshot, ledger: LedgerState, probes: [Int64: ProbeResult] = [:],
+    public init(snapshot: SchemaSnapshot, ledger: LedgerState, probes: [MigrationVersion: ProbeResult] = [:],
                 invariants: [InvariantResult] = []) {
         self.snapshot = snapshot
         self.ledger = ledger

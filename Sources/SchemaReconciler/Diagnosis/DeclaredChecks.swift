@@ -52,8 +52,8 @@ enum DeclaredChecks {
     }
 
     /// Evaluates each probe; the result per version.
-    public static func probes(_ probes: [Manifest.Probe], in db: Database, timeLimit: TimeInterval = timeLimit) -> [Int64: ProbeResult] {
-        var results: [Int64: ProbeResult] = [:]
+    public static func probes(_ probes: [Manifest.Probe], in db: Database, timeLimit: TimeInterval = timeLimit) -> [MigrationVersion: ProbeResult] {
+        var results: [MigrationVersion: ProbeResult] = [:]
         for probe in probes {
             do {
                 let row = try withTimeLimit(timeLimit, db) {

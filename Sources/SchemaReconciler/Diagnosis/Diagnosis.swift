@@ -8,10 +8,10 @@ import Foundation
 /// }
 /// ```
 public struct VersionRange: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var lowest: Int64
-    public var highest: Int64
+    public var lowest: MigrationVersion
+    public var highest: MigrationVersion
 
-    public init(lowest: Int64, highest: Int64) {
+    public init(lowest: MigrationVersion, highest: MigrationVersion) {
         self.lowest = lowest
         self.highest = highest
     }
@@ -30,13 +30,13 @@ public struct LedgerSummary: Sendable, Hashable, Codable {
     /// Whether the table exists.
     public var exists: Bool
     /// Recorded versions, in order (successful and dirty).
-    public var versions: [Int64]
+    public var versions: [MigrationVersion]
     /// Versions with `success = false`.
-    public var dirty: [Int64]
+    public var dirty: [MigrationVersion]
     /// Versions whose recorded checksum differs from the bundled file.
-    public var checksumMismatches: [Int64]
+    public var checksumMismatches: [MigrationVersion]
     /// Versions recorded but not bundled.
-    public var unknownVersions: [Int64]
+    public var unknownVersions: [MigrationVersion]
     /// Rows whose checksum proves they record another bundled file.
     public var moved: [Move] = []
     /// The migrator whose ledger this is (``LedgerDialect/name``).
@@ -47,9 +47,9 @@ public struct LedgerSummary: Sendable, Hashable, Codable {
     /// A row filed under one version that records the file of another.
     public struct Move: Sendable, Hashable, Codable {
         /// The version the row is filed under.
-        public var from: Int64
+        public var from: MigrationVersion
         /// The version of the file its checksum proves.
-        public var to: Int64
+        public var to: MigrationVersion
     }
 }
 
@@ -77,13 +77,13 @@ public struct AppliedHistory: Sendable, Hashable, Codable {
     /// Which order explains the schema; nil when none does.
     public var order: Order?
     /// The versions the ledger records after the plan runs, in the order they ran.
-    public var applied: [Int64]
+    public var applied: [MigrationVersion]
     /// Bundled versions with no row after the plan: the migrator applies them at its next start.
-    public var pending: [Int64]
+    public var pending: [MigrationVersion]
     /// The pending versions below the newest recorded one (out of order, as after a branch merge).
-    public var outOfOrder: [Int64]
+    public var outOfOrder: [MigrationVersion]
 
-    public init(order: Order?, applied: [Int64], pending: [Int64], outOfOrder: [Int64]) {
+    public init(order: Order?, applied: [MigrationVersion], pending: [MigrationVersion], outOfOrder: [MigrationVersion]) {
         self.order = order
         self.applied = applied
         self.pending = pending
@@ -108,7 +108,7 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     /// The versions the schema matches exactly, if any.
     public var matchedVersions: VersionRange?
     /// The closest version when nothing matches exactly.
-    public var nearestVersion: Int64?
+    public var nearestVersion: MigrationVersion?
     /// The database's schema fingerprint (without foreign objects); nil when unreadable.
     public var schemaFingerprint: Digest?
     /// The ledger as read.
@@ -125,7 +125,7 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     public var failure: DatabaseFailure?
     /// What people call each version, where that is not its number: GRDB identifiers by registration
     /// ordinal (and unregistered identifiers by the numbers their rows were given). Empty for sqlx files.
-    public var versionNames: [Int64: String] = [:]
+    public var versionNames: [MigrationVersion: String] = [:]
 
     /// The exit code this database warrants.
     public var exitCode: ExitCode { ExitCode.worst(of: findings.map(\.exitCode)) }

@@ -47,11 +47,11 @@ struct DiagnosisEngine: Sendable {
     /// The versions whose probes can change the diagnosis: the schema-silent part of a matched range
     /// the ledger does not already place the database in. Probes query user data, so a healthy
     /// database (whose ledger decides) runs none, whatever its size.
-    public func versionsNeedingProbes(_ observation: DatabaseObservation) -> Set<Int64> {
+    public func versionsNeedingProbes(_ observation: DatabaseObservation) -> Set<MigrationVersion> {
         guard let manifest, !manifest.probes.isEmpty else { return [] }
         var work = Work(engine: self, observation: observation, options: PlanOptions())
         work.separateForeignObjects()
-        var versions: Set<Int64> = []
+        var versions: Set<MigrationVersion> = []
         let top = work.ledgerTopIndex
         for group in work.matchingGroups() {
             // A schema-silent range the ledger does not place the database in: probes narrow it.
@@ -77,7 +77,7 @@ struct DiagnosisEngine: Sendable {
 
     /// Rows whose checksum nothing bundled or declared explains, by version: the git history of their
     /// file may hold the text that ran. Healthy ledgers have none, so no git runs for them.
-    public func checksumsNeedingHistory(_ observation: DatabaseObservation) -> [Int64: Digest] {
+    public func checksumsNeedingHistory(_ observation: DatabaseObservation) -> [MigrationVersion: Digest] {
         RowIdentity.unexplainedChecksums(rows: observation.ledger.rows, migrations: migrations, manifest: manifest)
     }
 
@@ -117,8 +117,8 @@ extension DiagnosisEngine {
         var actions: [RepairPlan.Action] = []
         var blockers: [RepairPlan.Blocker] = []
         var matched: VersionRange?
-        var nearest: Int64?
-        var target: Int64?
+        var nearest: MigrationVersion?
+        var target: MigrationVersion?
         var core = SchemaSnapshot.empty
         var reference: ReferenceLedger?
         /// The timeline the schema is matched against: the bundled order, or a history the ledger suggests.
@@ -127,16 +127,16 @@ extension DiagnosisEngine {
         }
         var order: AppliedHistory.Order = .bundled
         /// Versions without a row that stay without one: nothing proves they ran, so the migrator runs them.
-        var leftPending: [Int64] = []
+        var leftPending: [MigrationVersion] = []
         /// The applied set and order after the plan, filled in last.
         var history = AppliedHistory.unknown
 
         /// Which file each row records (checksum first, version second).
         let identities: [RowIdentity]
         /// The row that records each bundled file, by the file's version.
-        let rowForFile: [Int64: LedgerRow]
+        let rowForFile: [MigrationVersion: LedgerRow]
         /// Each row's identity, by the row's version.
-        let identityByRow: [Int64: RowIdentity]
+        let identityByRow: [MigrationVersion: RowIdentity]
 
         var steps: [FingerprintTimeline.Step] { timeline.steps }
         var rows: [LedgerRow] { observation.ledger.rows }
@@ -153,7 +153,7 @@ extension DiagnosisEngine {
         /// none (an empty ledger claims nothing, not "version 0").
         private(set) var ledgerTopIndex: Int?
 
-        static func ledgerTop(rows: [LedgerRow], identities: [Int64: RowIdentity], timeline: FingerprintTimeline) -> Int? {
+        static func ledgerTop(rows: [LedgerRow], identities: [MigrationVersion: RowIdentity], timeline: FingerprintTimeline) -> Int? {
             rows.filter { $0.success == true }.compactMap { identities[$0.version]?.file }
                 .compactMap { timeline.index(of: $0) }.max()
         }
@@ -166,7 +166,7 @@ extension DiagnosisEngine {
             let identities = RowIdentity.identify(rows: observation.ledger.rows, migrations: engine.migrations,
                                                   manifest: engine.manifest, recovered: observation.recoveredTexts)
             self.identities = identities
-            var byRow: [Int64: RowIdentity] = [:], byFile: [Int64: LedgerRow] = [:]
+            var byRow: [MigrationVersion: RowIdentity] = [:], byFile: [MigrationVersion: LedgerRow] = [:]
             for (row, identity) in zip(observation.ledger.rows, identities) {
                 byRow[row.version] = identity
                 if let file = identity.file { byFile[file] = row }
@@ -393,7 +393,7 @@ extension DiagnosisEngine {
         // MARK: Reference backup
 
         /// Reference rows a sqlx would accept for the bundled files: successful, with the bundled checksum.
-        func referenceRow(_ version: Int64) -> LedgerRow? {
+        func referenceRow(_ version: MigrationVersion) -> LedgerRow? {
             guard let migration = engine.migrations.applied(version: version) else { return nil }
             return reference?.rows.first { $0.version == version && $0.success == true && $0.checksum == migration.checksum }
         }
@@ -413,11 +413,11 @@ extension DiagnosisEngine {
         /// Where the reference, the live ledger and the schema disagree, side by side.
         mutating func reportReferenceDisagreements() {
             guard let reference else { return }
-            var live: [Int64: LedgerRow] = [:]
+            var live: [MigrationVersion: LedgerRow] = [:]
             for row in rows { live[row.version] = row }
-            var theirs: [Int64: LedgerRow] = [:]
+            var theirs: [MigrationVersion: LedgerRow] = [:]
             for row in reference.rows { theirs[row.version] = row }
-            func state(_ row: LedgerRow?, _ version: Int64) -> String {
+            func state(_ row: LedgerRow?, _ version: MigrationVersion) -> String {
                 guard let row else { return "absent" }
                 if row.isDirty { return "dirty" }
                 let bundled = engine.migrations.applied(version: version)?.checksum
@@ -482,21 +482,21 @@ extension DiagnosisEngine {
         // MARK: Result
 
         mutating func add(_ kind: Finding.Kind, _ verdict: Verdict, _ exitCode: ExitCode, _ message: String,
-                          versions: [Int64] = [], evidence: [Finding.Evidence] = []) {
+                          versions: [MigrationVersion] = [], evidence: [Finding.Evidence] = []) {
             findings.append(Finding(kind: kind, verdict: verdict, exitCode: exitCode, message: message,
                                     versions: versions, evidence: evidence))
         }
 
-        static func list(_ versions: [Int64]) -> String {
-            guard versions.count > 3 else { return versions.map(String.init).joined(separator: ", ") }
+        static func list(_ versions: [MigrationVersion]) -> String {
+            guard versions.count > 3 else { return versions.map(\.description).joined(separator: ", ") }
             let sorted = versions.sorted()
-            let contiguous = zip(sorted, sorted.dropFirst()).allSatisfy { $1 == $0 + 1 }
-            return contiguous ? "\(sorted.first!)–\(sorted.last!)" : sorted.map(String.init).joined(separator: ", ")
+            let contiguous = zip(sorted, sorted.dropFirst()).allSatisfy { $1.follows($0) }
+            return contiguous ? "\(sorted.first!)–\(sorted.last!)" : sorted.map(\.description).joined(separator: ", ")
         }
 
         /// Rows whose recorded checksum differs from their version's bundled file: sqlx's `MISMATCH`,
         /// reported whatever the verdict.
-        var checksumMismatches: [Int64] {
+        var checksumMismatches: [MigrationVersion] {
             rows.filter { row in
                 guard let migration = engine.migrations.applied(version: row.version) else { return false }
                 return row.checksum != migration.checksum

@@ -57,7 +57,7 @@ extension Diagnosis {
         }
         let unknown = ledger.unknownVersions
         if !unknown.isEmpty {
-            let deleted = plan.actions.contains { $0.kind == .delete && unknown.contains($0.version ?? .min) }
+            let deleted = plan.actions.contains { $0.kind == .delete && $0.version.map(unknown.contains) ?? false }
             let kept = deleted ? (unknown.count == 1 ? "a repair deletes it" : "a repair deletes them")
                 : (unknown.count == 1 ? "it is kept" : "they are kept")
             sentences.append("The ledger records \(names(unknown)), which this build does not have (a newer version of the app?); \(kept).")
@@ -69,11 +69,11 @@ extension Diagnosis {
     }
 
     /// A version as people know it: `"v3-add-notes"` for a GRDB identifier, `23` for a file.
-    func name(of version: Int64) -> String {
+    func name(of version: MigrationVersion) -> String {
         versionNames[version].map { "\"\($0)\"" } ?? "version \(version)"
     }
 
-    private func names(_ versions: [Int64]) -> String {
+    private func names(_ versions: [MigrationVersion]) -> String {
         let shown = versions.prefix(6).map(name(of:)).joined(separator: ", ")
         return versions.count > 6 ? "\(shown) and \(versions.count - 6) more" : shown
     }

@@ -43,13 +43,13 @@ public struct Finding: Sendable, Hashable, Codable {
     /// A fact that supports a finding: usually which objects prove or refute which version.
     public struct Evidence: Sendable, Hashable, Codable {
         /// The version the evidence is about, if any.
-        public var version: Int64?
+        public var version: MigrationVersion?
         /// Names of schema objects involved, as `kind name`.
         public var objects: [String]
         /// One sentence for people.
         public var detail: String
 
-        public init(version: Int64? = nil, objects: [String] = [], detail: String) {
+        public init(version: MigrationVersion? = nil, objects: [String] = [], detail: String) {
             self.version = version
             self.objects = objects
             self.detail = detail
@@ -65,12 +65,12 @@ public struct Finding: Sendable, Hashable, Codable {
     /// One line for people.
     public var message: String
     /// Versions concerned.
-    public var versions: [Int64]
+    public var versions: [MigrationVersion]
     /// Supporting facts.
     public var evidence: [Evidence]
 
     public init(kind: Kind, verdict: Verdict, exitCode: ExitCode, message: String,
-                versions: [Int64] = [], evidence: [Evidence] = []) {
+                versions: [MigrationVersion] = [], evidence: [Evidence] = []) {
         self.kind = kind
         self.verdict = verdict
         self.exitCode = exitCode

@@ -21,7 +21,7 @@ extension DiagnosisEngine.Work {
 
     /// Whether the files successful rows record are exactly the first k bundled ones (or none).
     var claimsPrefixSet: Bool {
-        var files: Set<Int64> = []
+        var files: Set<MigrationVersion> = []
         for row in rows where row.success == true {
             guard let file = identityByRow[row.version]?.file else { continue }
             files.insert(file)
@@ -212,8 +212,8 @@ extension DiagnosisEngine.Work {
     /// next start. Below the newest recorded one they are out of order, which sqlx accepts.
     mutating func reportPending() {
         // When the plan runs, its inserts and deletes count; when it is refused, the ledger stays as it is.
-        var recorded: Set<Int64> = []
-        var deleted: Set<Int64> = []
+        var recorded: Set<MigrationVersion> = []
+        var deleted: Set<MigrationVersion> = []
         if blockers.isEmpty {
             for action in actions {
                 guard let version = action.version else { continue }

@@ -24,7 +24,7 @@ struct RowIdentity: Sendable, Hashable {
         /// The row's own version is bundled but its checksum matches no known text of that file.
         case unexplained
         /// Another row claims the same file more strongly; this one is left to a person.
-        case conflict(file: Int64)
+        case conflict(file: MigrationVersion)
         /// Not a bundled version, and its checksum matches no bundled file.
         case unknown
 
@@ -52,9 +52,9 @@ struct RowIdentity: Sendable, Hashable {
     }
 
     /// The row's recorded version.
-    public var rowVersion: Int64
+    public var rowVersion: MigrationVersion
     /// The bundled version whose file the row records; nil when no bundled file is proven.
-    public var file: Int64?
+    public var file: MigrationVersion?
     /// Why.
     public var basis: Basis
 
@@ -70,12 +70,12 @@ struct RowIdentity: Sendable, Hashable {
         }) {
             return rows.map { RowIdentity(rowVersion: $0.version, file: $0.version, basis: .exact) }
         }
-        var exact: [Digest: Int64] = [:]
+        var exact: [Digest: MigrationVersion] = [:]
         for migration in migrations.applying where exact[migration.checksum] == nil { exact[migration.checksum] = migration.version }
-        var variants: [Digest: (Int64, ChecksumEdit)]?
-        func variantTable() -> [Digest: (Int64, ChecksumEdit)] {
+        var variants: [Digest: (MigrationVersion, ChecksumEdit)]?
+        func variantTable() -> [Digest: (MigrationVersion, ChecksumEdit)] {
             if let variants { return variants }
-            var table: [Digest: (Int64, ChecksumEdit)] = [:]
+            var table: [Digest: (MigrationVersion, ChecksumEdit)] = [:]
             for migration in migrations.applying {
                 for edit in ChecksumEdit.allCases {
                     guard let text = edit.appliedText(from: migration.sql) else { continue }
@@ -119,7 +119,7 @@ struct RowIdentity: Sendable, Hashable {
         }
         var identities = rows.map(candidate)
         // One row per file: the strongest claim wins, then the row already filed under that version.
-        var claims: [Int64: [Int]] = [:]
+        var claims: [MigrationVersion: [Int]] = [:]
         for (index, identity) in identities.enumerated() {
             if let file = identity.file { claims[file, default: []].append(index) }
         }
@@ -145,8 +145,8 @@ struct RowIdentity: Sendable, Hashable {
     }
 
     /// Checksums no bundled text, variant or declared former checksum explains: worth a look in git history.
-    static func unexplainedChecksums(rows: [LedgerRow], migrations: MigrationSet, manifest: Manifest?) -> [Int64: Digest] {
-        var result: [Int64: Digest] = [:]
+    static func unexplainedChecksums(rows: [LedgerRow], migrations: MigrationSet, manifest: Manifest?) -> [MigrationVersion: Digest] {
+        var result: [MigrationVersion: Digest] = [:]
         for identity in identify(rows: rows, migrations: migrations, manifest: manifest) {
             guard case .unexplained = identity.basis, let row = rows.first(where: { $0.version == identity.rowVersion }),
                   let checksum = row.checksum else { continue }
@@ -164,7 +164,7 @@ struct RowIdentity: Sendable, Hashable {
 /// ```
 struct RecoveredText: Sendable, Hashable {
     /// The bundled version the text belongs to.
-    public var version: Int64
+    public var version: MigrationVersion
     /// The commit that holds it.
     public var commit: String
     /// The text.

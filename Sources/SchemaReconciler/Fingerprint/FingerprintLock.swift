@@ -20,7 +20,7 @@ public struct FingerprintLock: Sendable, Codable {
 
     /// One migration's entry.
     public struct Entry: Sendable, Codable {
-        public var version: Int64
+        public var version: MigrationVersion
         public var fileName: String
         public var checksum: Digest
         public var fingerprint: Digest
@@ -38,7 +38,7 @@ public struct FingerprintLock: Sendable, Codable {
     public var ledgerTable: String
     public var ignoredObjects: [String]
     public var trackedPragmas: [String]
-    public var namesCreatedBySQL: [String: Int64]
+    public var namesCreatedBySQL: [String: MigrationVersion]
     /// SHA-256 of `reconcile.toml` when the lock was written (its probes were compiled then).
     public var manifestDigest: Digest?
     public var baseFingerprint: Digest
@@ -131,7 +131,7 @@ public struct FingerprintLock: Sendable, Codable {
     /// The part of a lock a quick check reads; the JSON decoder skips every other key.
     public struct QuickLock: Sendable, Decodable {
         public struct Entry: Sendable, Decodable {
-            public var version: Int64
+            public var version: MigrationVersion
             public var fileName: String
             public var checksum: Digest
             public var fingerprint: Digest
@@ -144,7 +144,7 @@ public struct FingerprintLock: Sendable, Codable {
         public var manifestIgnored: [String]
         public var manifestProbes: [Manifest.Probe]
         public var trackedPragmas: [String]
-        public var namesCreatedBySQL: [String: Int64]
+        public var namesCreatedBySQL: [String: MigrationVersion]
         public var manifestDigest: Digest?
         public var baseFingerprint: Digest
         public var migrations: [Entry]

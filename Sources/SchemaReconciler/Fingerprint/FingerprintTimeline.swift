@@ -22,7 +22,7 @@ public struct FingerprintTimeline: Sendable {
         public let effect: SchemaDiff
 
         /// The version of this step; 0 for the starting point.
-        public var version: Int64 { migration?.version ?? 0 }
+        public var version: MigrationVersion { migration?.version ?? 0 }
         /// Whether the migration leaves no schema trace (data-only, or DDL with a net-zero effect).
         public var isSchemaSilent: Bool { migration != nil && effect.isEmpty }
     }
@@ -36,21 +36,21 @@ public struct FingerprintTimeline: Sendable {
     /// Names (case-folded) that some migration's SQL creates, with the first such version, including
     /// scratch objects a migration creates and drops again: such a name in a database is evidence of an
     /// interrupted migration, not an app's own object.
-    public let namesCreatedBySQL: [String: Int64]
+    public let namesCreatedBySQL: [String: MigrationVersion]
     /// Objects met during the replay by their exact stored text, so a database built by these
     /// migrations can be snapshotted without pragmas.
     let knownObjects: [SchemaIntrospector.KnownObject]
     /// The migration that failed to replay, when the timeline stops before the newest version.
     public let replayFailure: ReplayError?
-    private let indexByVersion: [Int64: Int]
+    private let indexByVersion: [MigrationVersion: Int]
 
     /// Creates a timeline from steps.
-    init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: Int64] = [:],
+    init(steps: [Step], trackedPragmas: [String], namesCreatedBySQL: [String: MigrationVersion] = [:],
                 knownObjects: [SchemaIntrospector.KnownObject] = [], replayFailure: ReplayError? = nil) {
         self.knownObjects = knownObjects
         self.replayFailure = replayFailure
         self.steps = steps
-        var indexByVersion: [Int64: Int] = [:]
+        var indexByVersion: [MigrationVersion: Int] = [:]
         for (index, step) in steps.enumerated() where indexByVersion[step.version] == nil { indexByVersion[step.version] = index }
         self.indexByVersion = indexByVersion
         self.trackedPragmas = trackedPragmas
@@ -71,7 +71,7 @@ public struct FingerprintTimeline: Sendable {
     public var tip: Step { steps[steps.count - 1] }
 
     /// The index of `version` in ``steps``.
-    public func index(of version: Int64) -> Int? {
+    public func index(of version: MigrationVersion) -> Int? {
         // A migration numbered 0 (sqlx allows it) takes precedence over the starting point.
         if version == 0, steps.count > 1, steps[1].version == 0 { return 1 }
         return indexByVersion[version]
@@ -96,7 +96,7 @@ public struct FingerprintTimeline: Sendable {
     }
 
     /// The earliest version whose schema holds exactly `object` (same key and structure), if any.
-    public func firstVersion(defining object: SchemaObject) -> Int64? {
+    public func firstVersion(defining object: SchemaObject) -> MigrationVersion? {
         for step in steps {
             if step.effect.added.contains(where: { $0.hash == object.hash })
                 || step.effect.changedObjects.contains(where: { $0.hash == object.hash }) {

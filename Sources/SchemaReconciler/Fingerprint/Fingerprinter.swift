@@ -9,7 +9,7 @@ import GRDBSQLite
 /// ```
 public struct ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The version that failed.
-    public let version: Int64
+    public let version: MigrationVersion
     /// The file that failed.
     public let path: String
     /// SQLite's message.
@@ -17,7 +17,7 @@ public struct ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The SQLite library the replay ran on: a function newer than it (`concat()` needs 3.44) fails here.
     public let sqliteVersion: String
 
-    public init(version: Int64, path: String, message: String) {
+    public init(version: MigrationVersion, path: String, message: String) {
         self.version = version
         self.path = path
         self.message = message
@@ -87,7 +87,7 @@ public struct Fingerprinter: Sendable {
     }
 
     /// A probe must compile, as a read-only query, against the schema its version leaves.
-    private func compileProbes(for version: Int64, _ db: Database) throws {
+    private func compileProbes(for version: MigrationVersion, _ db: Database) throws {
         guard let manifest else { return }
         for probe in manifest.probes where probe.version == version {
             try compile(probe.sql, db, manifest: manifest, line: probe.line, key: "probe.sql",
@@ -132,8 +132,8 @@ public struct Fingerprinter: Sendable {
     }
 
     /// Names each migration's SQL creates (`CREATE ... name`, `ALTER TABLE ... RENAME TO name`).
-    static func namesCreated(by set: MigrationSet) -> [String: Int64] {
-        var names: [String: Int64] = [:]
+    static func namesCreated(by set: MigrationSet) -> [String: MigrationVersion] {
+        var names: [String: MigrationVersion] = [:]
         let objectWords: Set<String> = ["TABLE", "INDEX", "VIEW", "TRIGGER"]
         let skippable: Set<String> = ["TEMP", "TEMPORARY", "UNIQUE", "VIRTUAL", "IF", "NOT", "EXISTS"]
         for migration in set.applying {

@@ -18,8 +18,8 @@ final class HistoryReplayer: @unchecked Sendable {
     private let options: SnapshotOptions
     private let bundled: FingerprintTimeline
     private let lock = NSLock()
-    private var checkpoints: [[Int64]: ReplayCursor] = [:]
-    private var results: [[Int64]: FingerprintTimeline] = [:]
+    private var checkpoints: [[MigrationVersion]: ReplayCursor] = [:]
+    private var results: [[MigrationVersion]: FingerprintTimeline] = [:]
     /// Replays run so far (for tests and benchmarks: a healthy database runs none).
     public private(set) var replayCount = 0
 
@@ -66,7 +66,7 @@ final class HistoryReplayer: @unchecked Sendable {
     }
 
     /// Replays `sequence` from the longest checkpoint of it, keeping checkpoints along the way and at its end.
-    private func replay(_ sequence: [Migration], key: [Int64]) -> (ReplayCursor?, ReplayError?) {
+    private func replay(_ sequence: [Migration], key: [MigrationVersion]) -> (ReplayCursor?, ReplayError?) {
         replayCount += 1
         let stride = max(1, sequence.count / 8)
         var cursor: ReplayCursor
@@ -96,13 +96,13 @@ final class HistoryReplayer: @unchecked Sendable {
         return (cursor, nil)
     }
 
-    private func keep(_ cursor: ReplayCursor, at prefix: [Int64]) {
+    private func keep(_ cursor: ReplayCursor, at prefix: [MigrationVersion]) {
         guard checkpoints[prefix] == nil, let copy = try? cursor.copy() else { return }
         if checkpoints.count >= Self.checkpointLimit { checkpoints.removeAll() }
         checkpoints[prefix] = copy
     }
 
-    private func longestCheckpoint(for key: [Int64]) -> (Int, ReplayCursor)? {
+    private func longestCheckpoint(for key: [MigrationVersion]) -> (Int, ReplayCursor)? {
         var length = key.count
         while length > 0 {
             if let saved = checkpoints[Array(key[..<length])] { return (length, saved) }

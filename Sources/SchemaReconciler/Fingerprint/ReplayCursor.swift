@@ -16,7 +16,7 @@ struct ReplayCursor {
     private var pragmaValues: [String]
 
     /// The versions applied so far, in order.
-    var versions: [Int64] { steps.dropFirst().map(\.version) }
+    var versions: [MigrationVersion] { steps.dropFirst().map(\.version) }
 
     /// A cursor at the empty schema.
     init(options: SnapshotOptions, known: [SchemaIntrospector.KnownObject] = []) throws {

@@ -37,8 +37,8 @@ extension Reconciler {
     public static func prepareForLaunch(databaseAt path: String, migrationsFolder: URL, dryRun: Bool = false,
                                         backup: BackupChoice = .besideDatabase,
                                         busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout,
-                                        assumeVersion: Int64? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
-                                        acceptEdits: Set<Int64> = [], reference: String? = nil,
+                                        assumeVersion: MigrationVersion? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
+                                        acceptEdits: Set<MigrationVersion> = [], reference: String? = nil,
                                         ignoredCharacters: Set<Unicode.Scalar> = [],
                                         ledger: SQLxLedger = SQLxLedger()) throws -> LaunchOutcome {
         try launch(databaseAt: path, migrationsFolder: migrationsFolder,
@@ -83,9 +83,9 @@ extension Reconciler {
     /// - Throws: ``LaunchOptionError`` when `assumeMigration` names no registered migration.
     public func prepareForLaunch(databaseAt path: String, dryRun: Bool = false, backup: BackupChoice = .besideDatabase,
                                  busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout,
-                                 assumeVersion: Int64? = nil, assumeMigration: String? = nil,
+                                 assumeVersion: MigrationVersion? = nil, assumeMigration: String? = nil,
                                  dropUnproven: Bool = false, dropUnknown: Bool = false,
-                                 acceptEdits: Set<Int64> = [], reference: String? = nil) throws -> LaunchOutcome {
+                                 acceptEdits: Set<MigrationVersion> = [], reference: String? = nil) throws -> LaunchOutcome {
         var assumed = assumeVersion
         if let assumeMigration {
             guard let migration = migrations.applying.first(where: { $0.description == assumeMigration }) else {

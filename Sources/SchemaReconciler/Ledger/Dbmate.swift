@@ -17,7 +17,7 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
     public static let defaultTableName = "schema_migrations"
     public let tableName: String
     /// Each bundled version's text, as its file name spells it (``reading(_:)``).
-    var versionTexts: [Int64: String] = [:]
+    var versionTexts: [MigrationVersion: String] = [:]
 
     public init() { self.tableName = Self.defaultTableName }
 
@@ -110,7 +110,8 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
         for fileName in names.sorted() {
             guard let digits = Self.digits(of: fileName) else { continue }
             let url = folder.appendingPathComponent(fileName)
-            guard let version = Int64(digits) else { throw MigrationSetError.unparsableVersion(path: url.path, prefix: digits) }
+            guard let number = Int64(digits) else { throw MigrationSetError.unparsableVersion(path: url.path, prefix: digits) }
+            let version = MigrationVersion(number)
             let data: Data
             do { data = try Data(contentsOf: url) } catch {
                 throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
@@ -165,11 +166,11 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
                 problems.append("a row holds version \(value.description), which dbmate reads as no migration")
                 continue
             }
-            guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(text) else {
+            guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int64(text) else {
                 problems.append("a row holds version \"\(text)\", which names no file dbmate could have")
                 continue
             }
-            rows.append(LedgerRow(version: version, description: text, checksum: Self.identity(of: text)))
+            rows.append(LedgerRow(version: MigrationVersion(number), description: text, checksum: Self.identity(of: text)))
         }
         rows.sort { $0.version < $1.version }
         return .present(LedgerContents(rows: rows, columns: columns, problems: problems))
@@ -185,20 +186,20 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
     }
 
     /// A row whose text is not its file's (`1` for `0001`) gets the file's text: then dbmate counts it.
-    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+    public func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(quoted) SET version = ? WHERE CAST(version AS INTEGER) = ? AND version <> ?",
-                       arguments: [text(of: version), version, text(of: version)])
+                       arguments: [text(of: version), version.integer, text(of: version)])
     }
 
     /// dbmate's `DeleteMigration` (what `rollback` runs), for every text naming the version.
-    public func delete(version: Int64, in db: Database) throws {
+    public func delete(version: MigrationVersion, in db: Database) throws {
         try db.execute(sql: "delete from \(quoted) where CAST(version AS INTEGER) = ? AND version GLOB '[0-9]*'", arguments: [version])
     }
 
     /// A row's version is its identity; nothing is refiled.
-    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+    public func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws {
         throw DatabaseError(message: "\(tableName) rows cannot be moved: the version is the identity")
     }
 
-    private func text(of version: Int64) -> String { versionTexts[version] ?? String(version) }
+    private func text(of version: MigrationVersion) -> String { versionTexts[version] ?? version.description }
 }

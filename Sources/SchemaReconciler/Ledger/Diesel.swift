@@ -7,8 +7,9 @@ import GRDB
 ///
 /// The version is the folder name before the first `_` with `-` removed
 /// (`2024-01-15-093000_create_users` → `20240115093000`), kept as its text. diesel orders versions
-/// as strings; the engine keeps them as integers, so a folder of digit versions whose string order
-/// differs from the numeric order, or a version that is no number, is refused naming the folder.
+/// as strings. A version of digits compares as a number (so a ledger row and its folder agree however
+/// the lock stored it), any other version as text after every number; a folder where that order is
+/// not diesel's string order (`9_a` beside `10_b`) is refused, naming the folder.
 /// `metadata.toml` `run_in_transaction = false` runs `up.sql` outside a transaction. No checksum:
 /// a row's identity is its version text. diesel has no start-up refusal.
 ///
@@ -17,8 +18,6 @@ import GRDB
 /// ```
 public struct Diesel: MigrationDialect, RowLedger, Hashable {
     public static let table = "__diesel_schema_migrations"
-    /// Each bundled version's text (``reading(_:)``).
-    var versionTexts: [Int64: String] = [:]
 
     public init() {}
 
@@ -28,12 +27,6 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
 
     /// diesel's table name is fixed.
     public func renamingTable(to name: String) throws -> any MigrationDialect { throw SQLxLedger.InvalidTableName(text: name) }
-
-    public func reading(_ migrations: MigrationSet) -> any LedgerDialect {
-        var bound = self
-        for migration in migrations.applying { bound.versionTexts[migration.version] = Self.versionText(of: migration.fileName) }
-        return bound
-    }
 
     /// `diesel/src/migration/setup_migration_table.sql`.
     public static let createTableSQL = """
@@ -49,6 +42,11 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
     /// `version_from_string`: the folder name before the first `_`, dashes removed.
     static func versionText(of folderName: String) -> String {
         String(folderName.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false)[0]).replacingOccurrences(of: "-", with: "")
+    }
+
+    /// The engine's version for diesel's version text: a number when it is digits, else the text.
+    static func version(_ text: String) -> MigrationVersion {
+        MigrationVersion(dotted: text).flatMap { text.contains(".") ? nil : $0 } ?? MigrationVersion(text: text)
     }
 
     /// The migration folders: not hidden, holding `up.sql` (`migrations_directories`, `valid_sql_migration_directory`).
@@ -73,9 +71,8 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
             let directory = folder.appendingPathComponent(name)
             let url = directory.appendingPathComponent("up.sql")
             let text = Self.versionText(of: name)
-            guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(text) else {
-                throw MigrationSetError.unparsableVersion(path: directory.path, prefix: text)
-            }
+            guard !text.isEmpty else { throw MigrationSetError.unparsableVersion(path: directory.path, prefix: text) }
+            let version = Self.version(text)
             let sql = try Self.read(url)
             let metadata = try? String(contentsOf: directory.appendingPathComponent("metadata.toml"), encoding: .utf8)
             let noTransaction = metadata.map { Self.runsOutsideTransaction($0) } ?? false
@@ -88,7 +85,7 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
         for (earlier, later) in zip(set.applying, set.applying.dropFirst())
         where Self.versionText(of: later.fileName) < Self.versionText(of: earlier.fileName) {
             throw MigrationSetError.fileUnreadable(path: later.url.deletingLastPathComponent().path,
-                                                   reason: "diesel orders versions as strings and runs it before \(earlier.fileName), which has the lower version; pad the versions to one width")
+                                                   reason: "diesel orders versions as strings, so its order beside \(earlier.fileName) depends on how a version is read; give the versions one width")
         }
         return set
     }
@@ -123,7 +120,7 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
         return columns.map(SchemaObject.canonicalName).contains("version")
     }
 
-    /// `applied_migrations`: every version text; one that is no number names no folder the engine could load.
+    /// `applied_migrations`: every version text.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(Self.table, in: db) else { return .absent }
         let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [Self.table])
@@ -131,11 +128,11 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
         var rows: [LedgerRow] = []
         var problems: [String] = []
         for row in try Row.fetchAll(db, sql: "SELECT version, run_on FROM main.\(Self.table) ORDER BY version") {
-            guard let text = row[0] as String?, !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int64(text) else {
+            guard let text = row[0] as String?, !text.isEmpty else {
                 problems.append("a row holds version \((row[0] as DatabaseValue).description), which names no migration folder")
                 continue
             }
-            rows.append(LedgerRow(version: version, description: text, installedOn: row[1], checksum: Self.identity(of: text)))
+            rows.append(LedgerRow(version: Self.version(text), description: text, installedOn: row[1], checksum: Self.identity(of: text)))
         }
         rows.sort { $0.version < $1.version }
         return .present(LedgerContents(rows: rows, columns: columns, problems: problems))
@@ -147,23 +144,25 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
 
     /// `run_migration`'s insert: the version text; `run_on` takes its default (UTC `YYYY-MM-DD HH:MM:SS`).
     public func insert(_ row: LedgerRow, in db: Database) throws {
-        try db.execute(sql: "INSERT INTO `__diesel_schema_migrations` (`version`) VALUES (?)", arguments: [text(of: row.version)])
+        try db.execute(sql: "INSERT INTO `__diesel_schema_migrations` (`version`) VALUES (?)", arguments: [row.version.description])
     }
 
-    /// A row whose text is not its folder's gets the folder's text (diesel compares text).
-    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
-        try db.execute(sql: "UPDATE __diesel_schema_migrations SET version = ? WHERE CAST(version AS INTEGER) = ? AND version <> ?",
-                       arguments: [text(of: version), version, text(of: version)])
+    /// A row whose text is not its folder's (`020240115093000`) gets the folder's text: diesel compares text.
+    public func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws {
+        try db.execute(sql: "UPDATE __diesel_schema_migrations SET version = ? WHERE \(Self.matching) AND version <> ?",
+                       arguments: [version.description, version.description, version.description])
     }
 
     /// `revert_migration`'s delete.
-    public func delete(version: Int64, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM `__diesel_schema_migrations` WHERE CAST(`version` AS INTEGER) = ?", arguments: [version])
+    public func delete(version: MigrationVersion, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM `__diesel_schema_migrations` WHERE \(Self.matching)", arguments: [version.description, version.description])
     }
 
-    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+    /// The rows the engine reads as one version: the same text, or digits of the same number.
+    private static let matching = "(version = ? OR (version NOT GLOB '*[^0-9]*' AND ltrim(version, '0') = ltrim(?, '0')))"
+
+
+    public func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws {
         throw DatabaseError(message: "\(Self.table) rows cannot be moved: the version is the identity")
     }
-
-    private func text(of version: Int64) -> String { versionTexts[version] ?? String(version) }
 }

@@ -21,12 +21,12 @@ struct GRDBLedger: RowLedger {
     /// Registered identifiers in registration order.
     let identifiers: [String]
     let merges: GRDBMergeIndex
-    private let ordinals: [String: Int64]
+    private let ordinals: [String: MigrationVersion]
 
     init(identifiers: [String], merges: GRDBMergeIndex) {
         self.identifiers = identifiers
         self.merges = merges
-        self.ordinals = Dictionary(identifiers.enumerated().map { ($1, Int64($0 + 1)) }, uniquingKeysWith: { first, _ in first })
+        self.ordinals = Dictionary(identifiers.enumerated().map { ($1, MigrationVersion(Int64($0 + 1))) }, uniquingKeysWith: { first, _ in first })
     }
 
     var tableName: String { Self.table }
@@ -56,7 +56,7 @@ struct GRDBLedger: RowLedger {
             } else if merged.contains(identifier) {
                 problems.append("identifier \"\(identifier)\" was merged into a registered migration; GRDB deletes its row once that migration is applied")
             } else {
-                rows.append(Self.row(version: next, identifier: identifier))
+                rows.append(Self.row(version: MigrationVersion(next), identifier: identifier))
                 next += 1
             }
         }
@@ -65,7 +65,7 @@ struct GRDBLedger: RowLedger {
     }
 
     /// A row as GRDB's table implies it: applied, identified by its identifier.
-    static func row(version: Int64, identifier: String) -> LedgerRow {
+    static func row(version: MigrationVersion, identifier: String) -> LedgerRow {
         LedgerRow(version: version, description: identifier, success: true,
                   checksum: GRDBMigrations.checksum(of: identifier))
     }
@@ -83,18 +83,18 @@ struct GRDBLedger: RowLedger {
     }
 
     /// GRDB rows have no success flag or checksum: nothing to update (the planner never asks).
-    func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+    func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws {
         throw DatabaseError(message: "grdb_migrations rows have no success flag or checksum to update")
     }
 
-    func delete(version: Int64, in db: Database) throws {
+    func delete(version: MigrationVersion, in db: Database) throws {
         guard case .present(let contents) = try read(db),
               let identifier = contents.rows.first(where: { $0.version == version })?.description else { return }
         try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [identifier])
     }
 
     /// A row's version follows from its identifier, so no row is ever filed under another version.
-    func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+    func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws {
         throw DatabaseError(message: "grdb_migrations rows cannot be moved: the identifier is the version")
     }
 
@@ -104,7 +104,8 @@ struct GRDBLedger: RowLedger {
 }
 
 private extension Array where Element == String {
-    subscript(safe version: Int64) -> String? {
-        version >= 1 && version <= Int64(count) ? self[Int(version - 1)] : nil
+    subscript(safe version: MigrationVersion) -> String? {
+        guard let ordinal = version.integer, ordinal >= 1, ordinal <= Int64(count) else { return nil }
+        return self[Int(ordinal - 1)]
     }
 }

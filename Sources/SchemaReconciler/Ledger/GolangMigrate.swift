@@ -25,7 +25,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
     /// it in (a file with its own `BEGIN`, or a `PRAGMA foreign_keys`, needs it).
     public var noTransactionWrap: Bool
     /// The bundled versions (``reading(_:)``): the row `(V, dirty)` stands for those up to V.
-    var bundledVersions: [Int64] = []
+    var bundledVersions: [MigrationVersion] = []
 
     /// The default ledger; `noTransactionWrap` is golang-migrate's `x-no-tx-wrap`.
     public init(noTransactionWrap: Bool = false) {
@@ -105,8 +105,8 @@ public struct GolangMigrate: MigrationDialect, Hashable {
         for fileName in names.sorted() {
             guard let parsed = Self.parse(fileName: fileName) else { continue }
             let url = folder.appendingPathComponent(fileName)
-            // golang-migrate parses uint64; the engine keeps versions as Int64.
-            guard let version = Int64(parsed.digits) else {
+            // golang-migrate parses uint64; versions beyond Int64.max are refused.
+            guard let version = Int64(parsed.digits).map({ MigrationVersion($0) }) else {
                 throw MigrationSetError.unparsableVersion(path: url.path, prefix: parsed.digits)
             }
             let data: Data
@@ -125,7 +125,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
     }
 
     /// The identity a derived row carries: golang-migrate has no checksum, a version is its own proof of identity.
-    static func identity(of version: Int64) -> Digest {
+    static func identity(of version: MigrationVersion) -> Digest {
         Digest.sha384(of: Array("golang-migrate version \(version)".utf8))
     }
 
@@ -153,7 +153,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
             problems.append("\(stored.count) rows; golang-migrate keeps one and reads whichever comes first")
         }
         guard let row = stored.first else { return .present(LedgerContents(rows: [], columns: columns, problems: problems)) }
-        guard (row[1] as String) == "integer", let version: Int64 = row[0] else {
+        guard (row[1] as String) == "integer", let version: MigrationVersion = row[0] else {
             return .unusable(reason: "ledger table \(tableName) holds version \((row[0] as DatabaseValue).description), not an integer")
         }
         // Go's bool scan accepts 0/1 (and SQLite's TRUE/FALSE, which are 1/0).
@@ -168,7 +168,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
 
     // MARK: - Writing
 
-    public func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker? {
+    public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? {
         guard let top = versions.max() else { return nil }
         let bundled = migrations.applying.map(\.version).filter { $0 <= top }
         let missing = bundled.filter { !versions.contains($0) }

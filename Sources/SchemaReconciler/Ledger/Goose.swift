@@ -57,10 +57,10 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     // MARK: - Layout
 
     /// goose's `NumericComponent`: the text before the first `_` of a `.sql` file, an int64 ≥ 1; nil when goose skips the file.
-    static func version(of fileName: String) -> Int64? {
+    static func version(of fileName: String) -> MigrationVersion? {
         guard fileName.hasSuffix(".sql"), let underscore = fileName.firstIndex(of: "_") else { return nil }
         guard let version = Int64(fileName[..<underscore]), version >= 1 else { return nil }
-        return version
+        return MigrationVersion(version)
     }
 
     public func recognises(_ folder: URL) -> Bool { claimsExclusively(folder) }
@@ -110,7 +110,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     }
 
     /// The identity a row carries: goose has no checksum, a version is its own proof of identity.
-    static func identity(of version: Int64) -> Digest {
+    static func identity(of version: MigrationVersion) -> Digest {
         Digest.sha384(of: Array("goose version \(version)".utf8))
     }
 
@@ -132,11 +132,11 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
         }
         let stored = try Row.fetchAll(db, sql: "SELECT version_id, typeof(version_id), is_applied FROM main.\"\(tableName)\" ORDER BY id DESC")
         var problems: [String] = []
-        var versions: Set<Int64> = []
+        var versions: Set<MigrationVersion> = []
         var zero = false
-        var rolledBack: Set<Int64> = []
+        var rolledBack: Set<MigrationVersion> = []
         for row in stored {
-            guard (row[1] as String) == "integer", let version: Int64 = row[0] else {
+            guard (row[1] as String) == "integer", let version: MigrationVersion = row[0] else {
                 return .unusable(reason: "ledger table \(tableName) holds version_id \((row[0] as DatabaseValue).description), not an integer")
             }
             if version == 0 { zero = true; continue }
@@ -165,17 +165,17 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     }
 
     /// goose rows have no success flag or checksum (the planner never asks: identities follow versions).
-    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+    public func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws {
         throw DatabaseError(message: "\(tableName) rows have no success flag or checksum to update")
     }
 
     /// goose's `DeleteVersion` (what `down` runs): every row of the version.
-    public func delete(version: Int64, in db: Database) throws {
+    public func delete(version: MigrationVersion, in db: Database) throws {
         try db.execute(sql: "DELETE FROM \(tableName) WHERE version_id=?", arguments: [version])
     }
 
     /// A row's version is its identity, so no row is filed under another.
-    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+    public func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws {
         throw DatabaseError(message: "\(tableName) rows cannot be moved: the version is the identity")
     }
 
@@ -190,7 +190,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
         return written + 1
     }
 
-    public func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker? {
+    public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? {
         guard !allowMissing, let missing = Self.missing(applied: versions, migrations: migrations) else { return nil }
         return RepairPlan.Blocker(
             reason: "goose refuses missing migrations below its newest recorded version (\(missing.map(String.init).joined(separator: ", ")) "
@@ -199,7 +199,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     }
 
     /// goose's `findMissingMigrations`: bundled versions without a row below the newest row.
-    static func missing(applied versions: [Int64], migrations: MigrationSet) -> [Int64]? {
+    static func missing(applied versions: [MigrationVersion], migrations: MigrationSet) -> [MigrationVersion]? {
         guard let top = versions.max() else { return nil }
         let recorded = Set(versions)
         let missing = migrations.applying.map(\.version).filter { $0 < top && !recorded.contains($0) }

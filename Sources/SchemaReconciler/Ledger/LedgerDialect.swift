@@ -7,7 +7,7 @@ import GRDB
 /// diagnosis and repair never learn which tool wrote it. A ledger that keeps one row per migration
 /// (sqlx, GRDB, goose, dbmate) conforms to ``RowLedger`` and writes the plan row by row; a ledger that
 /// keeps a summary (golang-migrate's single row, `PRAGMA user_version`) writes the applied set the
-/// plan leaves, in its own form. Versions are `Int64` inside the engine.
+/// plan leaves, in its own form. Versions are ``MigrationVersion``s, ordered as the migrator orders them.
 ///
 /// ```swift
 /// let ledger: any LedgerDialect = SQLxLedger(tableName: "_sqlx_migrations")
@@ -26,7 +26,7 @@ public protocol LedgerDialect: Sendable {
     /// Why the ledger cannot record exactly the applied `versions`, and what settles it (nil: it can).
     /// A summary ledger records only some sets (golang-migrate: every bundled version up to one); the
     /// plan refuses the others.
-    func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker?
+    func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker?
 
     /// Writes `actions` (a plan's, in order) over the ledger `current` was read from, with the
     /// migrator's own statements; returns how many rows those statements change, which the repair verifies.
@@ -57,7 +57,7 @@ extension LedgerDialect {
     public func reading(_ migrations: MigrationSet) -> any LedgerDialect { self }
 
     /// A ledger with one row per migration records any set.
-    public func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker? { nil }
+    public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? { nil }
 
     /// Whether `db` holds a table named `table` (case-insensitively, as SQLite names compare).
     static func tableExists(_ table: String, in db: Database) throws -> Bool {
@@ -80,14 +80,14 @@ public protocol RowLedger: LedgerDialect {
     func insert(_ row: LedgerRow, in db: Database) throws
 
     /// Sets `success` and `checksum` of an existing row.
-    func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws
+    func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws
 
     /// Deletes the row of `version`.
-    func delete(version: Int64, in db: Database) throws
+    func delete(version: MigrationVersion, in db: Database) throws
 
     /// Refiles the row of `version` under `newVersion` with the file's description and checksum,
     /// keeping the rest of its history (`installed_on`, `execution_time`).
-    func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws
+    func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws
 }
 
 extension RowLedger {
@@ -103,10 +103,10 @@ extension RowLedger {
         var rowWrites = 0
         let moves = actions.filter { $0.kind == .move }
         let used = Set(current.map(\.version))
-        var parking: [Int64] = []
+        var parking: [MigrationVersion] = []
         var candidate: Int64 = -1
         while parking.count < moves.count {
-            if !used.contains(candidate) { parking.append(candidate) }
+            if !used.contains(MigrationVersion(candidate)) { parking.append(MigrationVersion(candidate)) }
             candidate -= 1
         }
         for (action, spot) in zip(moves, parking) {
@@ -147,11 +147,11 @@ extension RowLedger {
 extension RepairPlan {
     /// The versions the ledger claims applied once `actions` ran over `rows` (successful rows only;
     /// a summary ledger writes this set in its own form).
-    static func appliedVersions(after actions: [Action], over rows: [LedgerRow]) -> [Int64] {
-        var success: [Int64: Bool] = [:]
+    static func appliedVersions(after actions: [Action], over rows: [LedgerRow]) -> [MigrationVersion] {
+        var success: [MigrationVersion: Bool] = [:]
         for row in rows { success[row.version] = row.success == true }
         let moves = actions.filter { $0.kind == .move }
-        var moved: [Int64: Bool] = [:]
+        var moved: [MigrationVersion: Bool] = [:]
         for action in moves {
             if let from = action.previousVersion { moved[from] = success.removeValue(forKey: from) ?? true }
         }

@@ -8,7 +8,7 @@ import Foundation
 /// ```
 public struct LedgerRow: Sendable, Hashable, Codable {
     /// The version, as sqlx reads it.
-    public var version: Int64
+    public var version: MigrationVersion
     /// The description column, if present and not NULL.
     public var description: String?
     /// `installed_on` as stored (SQLite TIMESTAMP text).
@@ -23,7 +23,7 @@ public struct LedgerRow: Sendable, Hashable, Codable {
     public var problems: [String]
 
     /// Creates a row.
-    public init(version: Int64, description: String? = nil, installedOn: String? = nil, success: Bool? = true,
+    public init(version: MigrationVersion, description: String? = nil, installedOn: String? = nil, success: Bool? = true,
                 checksum: Digest? = nil, executionTime: Int64? = nil, problems: [String] = []) {
         self.version = version
         self.description = description

@@ -18,7 +18,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
     public static let defaultTableName = "refinery_schema_history"
     public let tableName: String
     /// Each bundled version's file name (``reading(_:)``), for the `name` column.
-    var names: [Int64: String] = [:]
+    var names: [MigrationVersion: String] = [:]
     /// The clock for `applied_on` (tests pin it).
     var now: @Sendable () -> Date = Date.init
 
@@ -91,7 +91,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
             guard let sql = String(validating: data, as: UTF8.self) else {
                 throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
             }
-            migrations.append(Migration(version: Int64(version), description: parsed.name, kind: .simple, fileName: url.lastPathComponent,
+            migrations.append(Migration(version: MigrationVersion(Int64(version)), description: parsed.name, kind: .simple, fileName: url.lastPathComponent,
                                         url: url, sql: sql, checksum: Self.digest(Self.checksum(name: parsed.name, version: version, sql: sql)),
                                         noTransaction: false))
         }
@@ -135,7 +135,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let plain = ISO8601DateFormatter()
         for row in try Row.fetchAll(db, sql: "SELECT version, name, applied_on, checksum, typeof(version) FROM main.\"\(tableName)\" ORDER BY version ASC") {
-            guard (row[4] as String) == "integer", let version: Int64 = row[0] else {
+            guard (row[4] as String) == "integer", let version: MigrationVersion = row[0] else {
                 return .unusable(reason: "ledger table \(tableName) holds version \((row[0] as DatabaseValue).description), which refinery cannot read")
             }
             var rowProblems: [String] = []
@@ -167,17 +167,17 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
     }
 
     /// A row re-stamped with its file's name and checksum (refinery has no statement of its own for it).
-    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+    public func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(tableName) SET name = ?, checksum = ? WHERE version = ?",
                        arguments: [names[version] ?? "", String(decoding: checksum.bytes, as: UTF8.self), version])
     }
 
-    public func delete(version: Int64, in db: Database) throws {
+    public func delete(version: MigrationVersion, in db: Database) throws {
         try db.execute(sql: "DELETE FROM \(tableName) WHERE version = ?", arguments: [version])
     }
 
     /// A row refiled under the version its checksum proves, keeping `applied_on`.
-    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+    public func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(tableName) SET version = ?, name = ?, checksum = ? WHERE version = ?",
                        arguments: [newVersion, names[newVersion] ?? description, String(decoding: checksum.bytes, as: UTF8.self), version])
     }

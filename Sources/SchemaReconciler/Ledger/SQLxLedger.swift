@@ -112,7 +112,7 @@ public struct SQLxLedger: RowLedger, Hashable {
         for row in rows {
             var problems: [String] = []
             let versionType: String = row[1]
-            guard versionType == "integer", let version: Int64 = row[0] else {
+            guard versionType == "integer", let version: MigrationVersion = row[0] else {
                 let shown = (row[0] as DatabaseValue).description
                 tableProblems.append("a row has version \(shown) stored as \(versionType); sqlx cannot read it")
                 continue
@@ -200,7 +200,7 @@ public struct SQLxLedger: RowLedger, Hashable {
     /// ```swift
     /// try ledger.update(version: 7, success: true, checksum: migration.checksum, in: db)
     /// ```
-    public func update(version: Int64, success: Bool, checksum: Digest, in db: Database) throws {
+    public func update(version: MigrationVersion, success: Bool, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(tableNameText) SET success = ?1, checksum = ?2 WHERE version = ?3",
                        arguments: [success, Data(checksum.bytes), version])
     }
@@ -210,7 +210,7 @@ public struct SQLxLedger: RowLedger, Hashable {
     /// ```swift
     /// try ledger.delete(version: 25, in: db)
     /// ```
-    public func delete(version: Int64, in db: Database) throws {
+    public func delete(version: MigrationVersion, in db: Database) throws {
         try db.execute(sql: "DELETE FROM \(tableNameText) WHERE version = ?1", arguments: [version])
     }
 
@@ -224,7 +224,7 @@ public struct SQLxLedger: RowLedger, Hashable {
     /// ```swift
     /// try ledger.move(version: 2, to: 3, description: "index", checksum: migration.checksum, in: db)
     /// ```
-    public func move(version: Int64, to newVersion: Int64, description: String, checksum: Digest, in db: Database) throws {
+    public func move(version: MigrationVersion, to newVersion: MigrationVersion, description: String, checksum: Digest, in db: Database) throws {
         try db.execute(sql: "UPDATE \(tableNameText) SET version = ?1, description = ?2, checksum = ?3 WHERE version = ?4",
                        arguments: [newVersion, description, Data(checksum.bytes), version])
     }

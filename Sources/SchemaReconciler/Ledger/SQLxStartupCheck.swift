@@ -19,7 +19,7 @@ enum SQLxStartupCheck {
         if !ignoreMissing, let missing = rows.map(\.version).sorted().first(where: { !migrations.allVersions.contains($0) }) {
             return "migration \(missing) was previously applied but is missing in the resolved migrations"
         }
-        var recorded: [Int64: Digest?] = [:]
+        var recorded: [MigrationVersion: Digest?] = [:]
         for row in rows { recorded[row.version] = row.checksum }
         for migration in migrations.applying {
             if let checksum = recorded[migration.version], checksum != migration.checksum {

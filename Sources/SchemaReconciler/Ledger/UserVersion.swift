@@ -27,7 +27,7 @@ public struct UserVersion: MigrationDialect, Hashable {
 
     public var meaning: Meaning
     /// The bundled versions in order (``reading(_:)``).
-    var bundledVersions: [Int64] = []
+    var bundledVersions: [MigrationVersion] = []
 
     public init(meaning: Meaning = .version) { self.meaning = meaning }
 
@@ -62,7 +62,7 @@ public struct UserVersion: MigrationDialect, Hashable {
         return try MigrationSet(folder: folder, migrations: migrations)
     }
 
-    static func identity(of version: Int64) -> Digest {
+    static func identity(of version: MigrationVersion) -> Digest {
         Digest.sha384(of: Array("user_version \(version)".utf8))
     }
 
@@ -84,10 +84,10 @@ public struct UserVersion: MigrationDialect, Hashable {
         guard value > 0 else {
             return .unusable(reason: "user_version is \(value); no migration tool records a negative number")
         }
-        let covered: [Int64]
+        let covered: [MigrationVersion]
         switch meaning {
         case .version:
-            covered = bundledVersions.filter { $0 < value } + [value]
+            covered = bundledVersions.filter { $0 < MigrationVersion(value) } + [MigrationVersion(value)]
         case .count:
             guard value <= Int64(bundledVersions.count) else {
                 return .unusable(reason: "user_version \(value) counts more migrations than the \(bundledVersions.count) bundled (rusqlite_migration's DatabaseTooFarAhead)")
@@ -101,16 +101,16 @@ public struct UserVersion: MigrationDialect, Hashable {
     // MARK: - Writing
 
     /// The number that says `versions` ran: the highest (version) or how many (count); nil when no number does.
-    func value(for versions: [Int64]) -> Int64? {
+    func value(for versions: [MigrationVersion]) -> Int64? {
         guard let top = versions.max() else { return 0 }
         let expected = bundledVersions.filter { $0 <= top }
         guard versions.sorted() == expected || (meaning == .version && versions.sorted() == expected + [top] && !bundledVersions.contains(top)) else {
             return nil
         }
-        return meaning == .version ? top : Int64(expected.count)
+        return meaning == .version ? top.integer : Int64(expected.count)
     }
 
-    public func cannotRecord(applied versions: [Int64], migrations: MigrationSet) -> RepairPlan.Blocker? {
+    public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? {
         guard value(for: versions) == nil, let top = versions.max() else { return nil }
         let missing = migrations.applying.map(\.version).filter { $0 < top && !versions.contains($0) }
         return RepairPlan.Blocker(

@@ -37,7 +37,7 @@ public struct Manifest: Sendable, Hashable {
 
     /// A read-only SQL expression that is true when `version` ran: it narrows a schema-silent range.
     public struct Probe: Sendable, Hashable, Codable {
-        public var version: Int64
+        public var version: MigrationVersion
         public var sql: String
         public var description: String?
         public var line: Int?
@@ -45,7 +45,7 @@ public struct Manifest: Sendable, Hashable {
 
     /// A checksum `version` legitimately had in an earlier release (the file was edited in place).
     public struct FormerChecksum: Sendable, Hashable {
-        public var version: Int64
+        public var version: MigrationVersion
         public var checksum: Digest
         public var note: String?
         public var line: Int?
@@ -95,7 +95,7 @@ public struct Manifest: Sendable, Hashable {
         for (index, table) in try reader.tables("probe", in: reader.root).enumerated() {
             let location = TOMLReader.Location(table: "probe", index: index)
             try reader.requireOnly(["version", "sql", "description"], in: table, at: location)
-            manifest.probes.append(Probe(version: Int64(try reader.int("version", in: table, at: location)!),
+            manifest.probes.append(Probe(version: try reader.version("version", in: table, at: location),
                                          sql: try reader.string("sql", in: table, at: location)!,
                                          description: try reader.string("description", in: table, at: location, required: false),
                                          line: reader.headerLine(location)))
@@ -108,7 +108,7 @@ public struct Manifest: Sendable, Hashable {
                 throw reader.error("must be 96 hex digits (a SHA-384)", key: "checksum", at: location)
             }
             manifest.formerChecksums.append(FormerChecksum(
-                version: Int64(try reader.int("version", in: table, at: location)!), checksum: checksum,
+                version: try reader.version("version", in: table, at: location), checksum: checksum,
                 note: try reader.string("note", in: table, at: location, required: false), line: reader.headerLine(location)))
         }
         for (index, table) in try reader.tables("invariant", in: reader.root).enumerated() {
@@ -133,7 +133,7 @@ public struct Manifest: Sendable, Hashable {
 
     /// Checks every declaration against the migration set: versions must be bundled.
     public func validate(against set: MigrationSet) throws(ConfigurationError) {
-        var probed: Set<Int64> = []
+        var probed: Set<MigrationVersion> = []
         for probe in probes where !probed.insert(probe.version).inserted {
             throw ConfigurationError(path: url.path, line: probe.line, key: "probe.version",
                                      message: "version \(probe.version) has more than one probe")
@@ -154,7 +154,7 @@ public struct Manifest: Sendable, Hashable {
     }
 
     /// The note of a former checksum `version` legitimately had, if `checksum` is one.
-    public func formerChecksum(version: Int64, checksum: Digest?) -> FormerChecksum? {
+    public func formerChecksum(version: MigrationVersion, checksum: Digest?) -> FormerChecksum? {
         formerChecksums.first { $0.version == version && $0.checksum == checksum }
     }
 }

@@ -16,7 +16,7 @@ import Foundation
 /// ```
 public struct ManifestDraft: Sendable, Hashable {
     /// Versions that get a `[[probe]]` stub, in order.
-    public var stubVersions: [Int64]
+    public var stubVersions: [MigrationVersion]
     /// The file's text.
     public var text: String
 
@@ -41,7 +41,7 @@ public struct ManifestDraft: Sendable, Hashable {
             lines += ["# Objects the app creates at run time, outside migrations: not part of the migrated schema.",
                       "[ignore]", "objects = [" + ignored.map { Self.quoted($0.pattern) }.joined(separator: ", ") + "]"]
         }
-        var stubs: [Int64] = []
+        var stubs: [MigrationVersion] = []
         let steps = timeline.steps
         for (index, step) in steps.enumerated() where step.isSchemaSilent {
             guard let migration = step.migration else { continue }

@@ -44,7 +44,7 @@ public struct ProjectSetup: Sendable {
         /// The lock written.
         public var lockURL: URL
         /// Versions given a commented `[[probe]]` stub (the schema-silent ones).
-        public var probeStubs: [Int64]
+        public var probeStubs: [MigrationVersion]
         /// The fingerprint of the newest version.
         public var tipFingerprint: Digest
 

@@ -139,6 +139,16 @@ struct TOMLReader {
         return number
     }
 
+    /// A migration version: an integer, or a string for versions that are no integer (Flyway's `"1.2.10"`).
+    func version(_ key: String, in table: TOMLTable, at location: Location) throws(ConfigurationError) -> MigrationVersion {
+        guard let value = table[key] else { throw error("missing (a version is required)", key: key, at: location) }
+        if let number = value.int { return MigrationVersion(Int64(number)) }
+        guard let text = value.string, !text.isEmpty else {
+            throw error("must be an integer, or a string for a version that is no integer, not \(value.type)", key: key, at: location)
+        }
+        return MigrationVersion(dotted: text) ?? MigrationVersion(text: text)
+    }
+
     func strings(_ key: String, in table: TOMLTable, at location: Location) throws(ConfigurationError) -> [String]? {
         guard let value = table[key] else { return nil }
         guard let array = value.array else { throw error("must be an array of strings, not \(value.type)", key: key, at: location) }

@@ -33,7 +33,7 @@ enum GRDBMigrations {
         let identifiers = migrator.migrations
         guard !identifiers.isEmpty else { throw .noMigrations(path: "DatabaseMigrator") }
         let migrations = identifiers.enumerated().map { index, identifier in
-            Migration(version: Int64(index + 1), identifier: identifier)
+            Migration(version: MigrationVersion(Int64(index + 1)), identifier: identifier)
         }
         var set = try MigrationSet(folder: origin, migrations: migrations)
         // The private database is always new: erasing on schema change would only cost a second replay.
@@ -49,7 +49,7 @@ enum GRDBMigrations {
 
 extension Migration {
     /// A registered GRDB migration: version = registration ordinal, description = identifier.
-    init(version: Int64, identifier: String) {
+    init(version: MigrationVersion, identifier: String) {
         self.version = version
         self.description = identifier
         self.kind = .simple

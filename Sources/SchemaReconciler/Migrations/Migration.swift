@@ -30,8 +30,9 @@ public struct Migration: Sendable, Hashable {
         public var isApplied: Bool { self != .reversibleDown }
     }
 
-    /// The version, the text before the first `_` parsed as a signed 64-bit integer.
-    public let version: Int64
+    /// The version: for sqlx the text before the first `_` parsed as a signed 64-bit integer; other
+    /// layouts give dotted (Flyway) or text (diesel) versions, ordered as their tool orders them.
+    public let version: MigrationVersion
     /// The description sqlx records: the rest of the name without suffix, `_` replaced by a space.
     public let description: String
     /// Simple, up or down.
@@ -48,7 +49,7 @@ public struct Migration: Sendable, Hashable {
     public let noTransaction: Bool
 
     /// Creates a migration from its parts; `checksum` is computed with sqlx's rule.
-    public init(version: Int64, description: String, kind: Kind, fileName: String, url: URL, sql: String,
+    public init(version: MigrationVersion, description: String, kind: Kind, fileName: String, url: URL, sql: String,
                 ignoredCharacters: Set<Unicode.Scalar> = []) {
         self.version = version
         self.description = description
@@ -63,7 +64,7 @@ public struct Migration: Sendable, Hashable {
     /// Creates a migration of another tool's layout: `sql` is the part that tool runs going up,
     /// `checksum` the identity its ledger rows carry (the tool's own checksum, or one derived from the
     /// version when it has none), `noTransaction` whether the tool runs it outside a transaction.
-    public init(version: Int64, description: String, kind: Kind, fileName: String, url: URL, sql: String,
+    public init(version: MigrationVersion, description: String, kind: Kind, fileName: String, url: URL, sql: String,
                 checksum: Digest, noTransaction: Bool) {
         self.version = version
         self.description = description

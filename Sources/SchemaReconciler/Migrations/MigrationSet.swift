@@ -18,9 +18,9 @@ public struct MigrationSet: Sendable {
     public let applying: [Migration]
 
     /// Every version of the folder, down files included (sqlx counts them when looking for missing versions).
-    public let allVersions: Set<Int64>
+    public let allVersions: Set<MigrationVersion>
 
-    private let appliedByVersion: [Int64: Int]
+    private let appliedByVersion: [MigrationVersion: Int]
 
     /// How the migrations run when they are code (GRDB's migrator), not SQL text; nil for files.
     var replay: MigrationReplay?
@@ -30,7 +30,7 @@ public struct MigrationSet: Sendable {
     var replaysInOrderOnly: Bool { replay != nil }
 
     /// The migration `migrate run` would apply for `version`, if bundled.
-    public func applied(version: Int64) -> Migration? {
+    public func applied(version: MigrationVersion) -> Migration? {
         appliedByVersion[version].map { applying[$0] }
     }
 
@@ -82,7 +82,7 @@ public struct MigrationSet: Sendable {
 
     /// Splits a file name the way sqlx does; nil for files sqlx ignores.
     static func parse(fileName name: String, in folder: URL) throws(MigrationSetError)
-        -> (version: Int64, description: String, kind: Migration.Kind)?
+        -> (version: MigrationVersion, description: String, kind: Migration.Kind)?
     {
         guard let underscore = name.firstIndex(of: "_") else { return nil }
         let prefix = String(name[..<underscore])
@@ -97,7 +97,7 @@ public struct MigrationSet: Sendable {
         var stem = Substring(rest)
         // sqlx trims the suffix repeatedly (trim_end_matches), so "1_a.sql.sql" describes "a".
         while stem.hasSuffix(kind.suffix) { stem = stem.dropLast(kind.suffix.count) }
-        return (version, stem.replacingOccurrences(of: "_", with: " "), kind)
+        return (MigrationVersion(version), stem.replacingOccurrences(of: "_", with: " "), kind)
     }
 
     private static func readUTF8(_ url: URL) throws(MigrationSetError) -> String {
@@ -130,7 +130,7 @@ public struct MigrationSet: Sendable {
     }
 
     private static func rejectDuplicates(_ migrations: [Migration]) throws(MigrationSetError) {
-        var byVersion: [Int64: [Migration]] = [:]
+        var byVersion: [MigrationVersion: [Migration]] = [:]
         for migration in migrations { byVersion[migration.version, default: []].append(migration) }
         for version in byVersion.keys.sorted() {
             let files = byVersion[version]!

@@ -21,7 +21,7 @@ public enum MigrationSetError: Error, Sendable, Equatable, CustomStringConvertib
     /// A `.sql` file whose name has a prefix before `_` that is not a 64-bit integer.
     case unparsableVersion(path: String, prefix: String)
     /// Two files claim the same version (an up/down pair is the only allowed sharing).
-    case duplicateVersion(version: Int64, paths: [String])
+    case duplicateVersion(version: MigrationVersion, paths: [String])
     /// The file is not valid UTF-8; sqlx reads migrations as UTF-8 text and would fail too.
     case notUTF8(path: String, byteOffset: Int)
     /// The file could not be read.

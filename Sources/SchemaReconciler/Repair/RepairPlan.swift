@@ -30,14 +30,14 @@ public struct RepairPlan: Sendable, Hashable, Codable {
         }
 
         public var kind: Kind
-        public var version: Int64?
+        public var version: MigrationVersion?
         public var description: String?
         /// The checksum written (insert, restamp, mark-succeeded).
         public var checksum: Digest?
         /// The checksum replaced (restamp, move).
         public var previousChecksum: Digest?
         /// The version the row is filed under now (move).
-        public var previousVersion: Int64?
+        public var previousVersion: MigrationVersion?
         /// `installed_on` to write (insert), when known from a reference backup; else the current time.
         public var installedOn: String?
         /// `execution_time` to write (insert), when known from a reference backup; else 0.
@@ -45,8 +45,8 @@ public struct RepairPlan: Sendable, Hashable, Codable {
         /// Why.
         public var reason: String
 
-        public init(kind: Kind, version: Int64? = nil, description: String? = nil, checksum: Digest? = nil,
-                    previousChecksum: Digest? = nil, previousVersion: Int64? = nil, installedOn: String? = nil,
+        public init(kind: Kind, version: MigrationVersion? = nil, description: String? = nil, checksum: Digest? = nil,
+                    previousChecksum: Digest? = nil, previousVersion: MigrationVersion? = nil, installedOn: String? = nil,
                     executionTime: Int64? = nil, reason: String) {
             self.kind = kind
             self.previousVersion = previousVersion
@@ -81,9 +81,9 @@ public struct RepairPlan: Sendable, Hashable, Codable {
     /// Reasons the repair refuses; when not empty, nothing is written.
     public var blockers: [Blocker]
     /// The version the ledger will claim after the repair, if decided.
-    public var targetVersion: Int64?
+    public var targetVersion: MigrationVersion?
 
-    public init(actions: [Action] = [], blockers: [Blocker] = [], targetVersion: Int64? = nil) {
+    public init(actions: [Action] = [], blockers: [Blocker] = [], targetVersion: MigrationVersion? = nil) {
         self.actions = actions
         self.blockers = blockers
         self.targetVersion = targetVersion
@@ -100,7 +100,7 @@ public struct RepairPlan: Sendable, Hashable, Codable {
 /// ```
 public struct PlanOptions: Sendable, Hashable, Codable {
     /// Claim this version inside a schema-silent range (or settle an ambiguous match).
-    public var assumeVersion: Int64?
+    public var assumeVersion: MigrationVersion?
     /// Delete rows for versions whose effects the schema lacks.
     public var dropUnproven: Bool
     /// Delete rows for versions that are not bundled.
@@ -113,11 +113,11 @@ public struct PlanOptions: Sendable, Hashable, Codable {
     public var referencePath: String?
     /// Versions whose edited files the person accepts: their rows are re-stamped even where the schema
     /// cannot judge the edit (a schema-silent migration whose old text is unknown or changed meaning).
-    public var acceptEdits: Set<Int64>
+    public var acceptEdits: Set<MigrationVersion>
 
-    public init(assumeVersion: Int64? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
+    public init(assumeVersion: MigrationVersion? = nil, dropUnproven: Bool = false, dropUnknown: Bool = false,
                 requireTip: Bool = false, enforceInvariants: Bool = false, referencePath: String? = nil,
-                acceptEdits: Set<Int64> = []) {
+                acceptEdits: Set<MigrationVersion> = []) {
         self.referencePath = referencePath
         self.acceptEdits = acceptEdits
         self.assumeVersion = assumeVersion

@@ -114,7 +114,7 @@ extension DiagnosisEngine.Work {
 
     mutating func planBaseline(targetIndex: Int) {
         let claimed = targetIndex >= 1 ? Array(steps[1...targetIndex]) : []
-        var inserted: [Int64] = []
+        var inserted: [MigrationVersion] = []
         actions.append(.init(kind: .createLedger, reason: "create \(engine.ledgerTable) exactly as \(engine.migratorName) does"))
         for step in claimed {
             guard let migration = step.migration else { continue }
@@ -144,17 +144,17 @@ extension DiagnosisEngine.Work {
         step.isSchemaSilent ? silentProof(step) : "the schema holds this version's effect"
     }
 
-    func silentEvidence(_ versions: [Int64]) -> [Finding.Evidence] {
+    func silentEvidence(_ versions: [MigrationVersion]) -> [Finding.Evidence] {
         versions.map { .init(version: $0, detail: "version \($0) leaves no schema trace and nothing proves it ran: no row is written, so the migrator runs it") }
     }
 
     mutating func planRows(targetIndex: Int, hi: Int) {
-        var missing: [Int64] = [], missingEvidence: [Finding.Evidence] = []
-        var drift: [Int64] = [], driftEvidence: [Finding.Evidence] = []
-        var undecidedEdits: [Int64] = [], undecidedEvidence: [Finding.Evidence] = []
-        var dirtyFixed: [Int64] = [], dirtyEvidence: [Finding.Evidence] = []
-        var dirtyUndecided: [Int64] = []
-        var unproven: [Int64] = [], unprovenEvidence: [Finding.Evidence] = []
+        var missing: [MigrationVersion] = [], missingEvidence: [Finding.Evidence] = []
+        var drift: [MigrationVersion] = [], driftEvidence: [Finding.Evidence] = []
+        var undecidedEdits: [MigrationVersion] = [], undecidedEvidence: [Finding.Evidence] = []
+        var dirtyFixed: [MigrationVersion] = [], dirtyEvidence: [Finding.Evidence] = []
+        var dirtyUndecided: [MigrationVersion] = []
+        var unproven: [MigrationVersion] = [], unprovenEvidence: [Finding.Evidence] = []
         var moves: [LedgerSummary.Move] = [], moveEvidence: [Finding.Evidence] = []
         for index in steps.indices.dropFirst() {
             let step = steps[index]
@@ -290,7 +290,7 @@ extension DiagnosisEngine.Work {
     /// "rows 37 and 38 carry each other's files; row 5 carries the file of 7".
     static func describe(_ moves: [LedgerSummary.Move]) -> String {
         var parts: [String] = []
-        var done: Set<Int64> = []
+        var done: Set<MigrationVersion> = []
         for move in moves where !done.contains(move.from) {
             if moves.contains(where: { $0.from == move.to && $0.to == move.from }) {
                 parts.append("rows \(min(move.from, move.to)) and \(max(move.from, move.to)) carry each other's files")

@@ -35,7 +35,7 @@ public struct DiagnosisReport: Sendable, Hashable {
     /// The migration folder the diagnoses were made against, if known.
     public var migrationsFolder: String?
     /// The newest bundled version, if known.
-    public var tipVersion: Int64?
+    public var tipVersion: MigrationVersion?
     /// Where each setting came from (flag, sqlx.toml, default).
     public var settings: [ResolvedSettings.Setting] = []
     /// Where the fingerprints came from (lock or replay).
@@ -53,7 +53,7 @@ public struct DiagnosisReport: Sendable, Hashable {
     /// ```swift
     /// let report = DiagnosisReport(paths.map { reconciler.diagnose(databaseAt: $0) })
     /// ```
-    public init(_ diagnoses: [Diagnosis], migrationsFolder: String? = nil, tipVersion: Int64? = nil) {
+    public init(_ diagnoses: [Diagnosis], migrationsFolder: String? = nil, tipVersion: MigrationVersion? = nil) {
         self.diagnoses = diagnoses
         self.migrationsFolder = migrationsFolder
         self.tipVersion = tipVersion
@@ -90,7 +90,7 @@ extension DiagnosisReport {
     struct Document: Encodable {
         var formatVersion: Int
         var migrationsFolder: String?
-        var tipVersion: Int64?
+        var tipVersion: MigrationVersion?
         var databases: [Database]
         var exitCode: Int32
         var settings: [ResolvedSettings.Setting]
@@ -122,22 +122,22 @@ extension DiagnosisReport {
         }
 
         struct Range: Encodable {
-            var lowest: Int64
-            var highest: Int64
+            var lowest: MigrationVersion
+            var highest: MigrationVersion
         }
 
         struct Ledger: Encodable {
             var table: String
             var exists: Bool
-            var versions: [Int64]
-            var dirty: [Int64]
-            var checksumMismatches: [Int64]
-            var unknownVersions: [Int64]
+            var versions: [MigrationVersion]
+            var dirty: [MigrationVersion]
+            var checksumMismatches: [MigrationVersion]
+            var unknownVersions: [MigrationVersion]
             var moved: [LedgerSummary.Move]
         }
 
         struct Evidence: Encodable {
-            var version: Int64?
+            var version: MigrationVersion?
             var objects: [String]
             var detail: String
 
@@ -156,17 +156,17 @@ extension DiagnosisReport {
             var verdict: String
             var exitCode: Int32
             var message: String
-            var versions: [Int64]
+            var versions: [MigrationVersion]
             var evidence: [Evidence]
         }
 
         struct Action: Encodable {
             var kind: String
-            var version: Int64?
+            var version: MigrationVersion?
             var description: String?
             var checksum: String?
             var previousChecksum: String?
-            var previousVersion: Int64?
+            var previousVersion: MigrationVersion?
             var reason: String
 
             enum CodingKeys: String, CodingKey { case kind, version, description, checksum, previousChecksum, previousVersion, reason }
@@ -201,7 +201,7 @@ extension DiagnosisReport {
             var dialect: String
             var verdict: String
             var matchedVersions: Range?
-            var nearestVersion: Int64?
+            var nearestVersion: MigrationVersion?
             var schemaFingerprint: String?
             var ledger: Ledger
             var ledgerDigest: String?
@@ -210,7 +210,7 @@ extension DiagnosisReport {
             var plan: [Action]
             var blockers: [Blocker]
             var planWrites: Bool
-            var targetVersion: Int64?
+            var targetVersion: MigrationVersion?
             var exitCode: Int32
             /// Present only for an unreadable file: the typed failure (kind, SQLite's codes).
             var failure: DatabaseFailure?

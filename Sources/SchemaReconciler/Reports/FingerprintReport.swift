@@ -26,7 +26,7 @@ public struct FingerprintReport: Sendable, Hashable {
     /// ```
     public struct Entry: Sendable, Hashable {
         /// The migration's version.
-        public var version: Int64
+        public var version: MigrationVersion
         /// The description sqlx records.
         public var description: String
         /// The migration's file name.
@@ -166,7 +166,7 @@ extension FingerprintReport {
         }
 
         struct Migration: Codable {
-            var version: Int64
+            var version: MigrationVersion
             var description: String
             var fileName: String
             var checksum: String
@@ -177,7 +177,7 @@ extension FingerprintReport {
         }
 
         struct Tip: Codable {
-            var version: Int64
+            var version: MigrationVersion
             var fingerprint: String
         }
 

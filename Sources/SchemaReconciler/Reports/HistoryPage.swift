@@ -23,7 +23,7 @@ public struct HistoryPage: Sendable {
     /// Their fingerprints and effects.
     public var timeline: FingerprintTimeline
     /// Probes declared in `reconcile.toml`, by version.
-    public var probes: [Int64: Manifest.Probe]
+    public var probes: [MigrationVersion: Manifest.Probe]
     /// Databases to show against the timeline (none for a plain history page).
     public var diagnoses: [Diagnosis]
     /// Where the fingerprints came from, if known.

@@ -16,7 +16,7 @@ public struct RepairReport: Sendable {
     /// The migration folder, if known.
     public var migrationsFolder: String?
     /// The newest bundled version, if known.
-    public var tipVersion: Int64?
+    public var tipVersion: MigrationVersion?
     /// Where each setting came from (flag, sqlx.toml, default).
     public var settings: [ResolvedSettings.Setting] = []
 
@@ -81,7 +81,7 @@ public struct RepairReport: Sendable {
     struct Document: Encodable {
         var formatVersion = DiagnosisReport.formatVersion
         var migrationsFolder: String?
-        var tipVersion: Int64?
+        var tipVersion: MigrationVersion?
         var databases: [Entry]
         var exitCode: Int32
         var settings: [ResolvedSettings.Setting]
@@ -135,7 +135,7 @@ public struct RepairReport: Sendable {
             var backupPath: String?
             var auditPath: String?
             var verdictAfter: String?
-            var ledgerVersionsAfter: [Int64]?
+            var ledgerVersionsAfter: [MigrationVersion]?
             var exitCode: Int32
             /// Present only when the repair failed: the typed failure (kind, SQLite's codes).
             var failure: DatabaseFailure?

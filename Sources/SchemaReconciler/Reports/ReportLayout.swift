@@ -15,16 +15,16 @@ enum ReportLayout {
     }
 
     /// Versions as compact ranges: `1–20, 22, 24–25`.
-    static func ranges(_ versions: [Int64]) -> String {
+    static func ranges(_ versions: [MigrationVersion]) -> String {
         let sorted = Array(Set(versions)).sorted()
         guard var start = sorted.first else { return "none" }
         var parts: [String] = []
         var end = start
         func flush() {
-            parts.append(start == end ? "\(start)" : end == start + 1 ? "\(start), \(end)" : "\(start)–\(end)")
+            parts.append(start == end ? "\(start)" : end.follows(start) ? "\(start), \(end)" : "\(start)–\(end)")
         }
         for version in sorted.dropFirst() {
-            if version == end + 1 {
+            if version.follows(end) {
                 end = version
             } else {
                 flush()
