@@ -300,4 +300,42 @@ struct FlywayTests {
         failed[25].success = false
         #expect(flyway.startupProblem(rows: failed, migrations: set, ignoreMissing: false)?.hasPrefix("Detected failed migration to version 26") == true)
     }
+
+    @Test("a BASELINE row stands for every version up to its own; repeatable runs are never read as proof of a version")
+    func baselineAndRepeatables() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("baselined.sqlite")
+        try FileManager.default.copyItem(atPath: FlywayRepo.fixture("no-ledger.sqlite"), toPath: path)
+        let tool = try FlywayEmulator(folder: FlywayRepo.migrations)
+        // `flyway baseline -baselineVersion=23`: `Database.getBaselineStatement` at rank 1.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: tool.createScript)
+            try db.execute(sql: """
+                INSERT INTO "main"."flyway_schema_history" ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success")
+                VALUES (1, '23', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, '', 0, 1)
+                """)
+        }
+        #expect(try DatabaseQueue(path: path).read { db in try tool.validate(db) } == .ok(pending: (24...34).map(String.init)))
+        let baselined = Self.reconciler.diagnose(databaseAt: path)
+        #expect(baselined.verdict == .consistent, "\(baselined.findings.map(\.message))")
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                INSERT INTO "main"."flyway_schema_history" ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success")
+                VALUES (2, NULL, 'views', 'SQL', 'R__views.sql', 12345, '', 3, 1)
+                """)
+        }
+        guard case .present(let contents) = try DatabaseQueue(path: path).read({ db in try Self.reconciler.ledger.read(db) }) else {
+            Issue.record("unreadable"); return
+        }
+        #expect(contents.rows.map(\.version) == (1...23).map { MigrationVersion($0) })
+        #expect(contents.problems.contains { $0.contains("repeatable") })
+        #expect(Self.reconciler.diagnose(databaseAt: path).verdict == .consistent)
+        let withRepeatable = folder.url.appendingPathComponent("migrations")
+        try FileManager.default.copyItem(at: FlywayRepo.migrations, to: withRepeatable)
+        try Data("CREATE VIEW IF NOT EXISTS v AS SELECT 1;\n".utf8).write(to: withRepeatable.appendingPathComponent("R__views.sql"))
+        let set = try Flyway().loadMigrations(from: withRepeatable, ignoredCharacters: [])
+        #expect(set.applying.count == 34 && !set.applying.contains { $0.fileName.hasPrefix("R__") })
+        #expect(Flyway().claimsExclusively(withRepeatable))
+    }
 }

@@ -44,12 +44,6 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
         self.outOfOrder = outOfOrder
     }
 
-    public static func == (lhs: Flyway, rhs: Flyway) -> Bool {
-        lhs.tableName == rhs.tableName && lhs.installedBy == rhs.installedBy && lhs.outOfOrder == rhs.outOfOrder
-            && lhs.files == rhs.files
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(tableName) }
-
     public var name: String { "flyway" }
     public var defaultLedgerTable: String { Self.defaultTableName }
     public func renamingTable(to name: String) throws -> any MigrationDialect {
@@ -120,7 +114,8 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
             if name.hasSuffix(".sql.conf") { return true }
             guard let parsed = Self.parse(fileName: name) else { return false }
             return !parsed.versioned || !name.hasSuffix(".sql") || !parsed.version.allSatisfy({ $0.isASCII && $0.isNumber })
-                || !name.dropFirst(2 + parsed.version.count).dropLast(4).allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+                || parsed.description.isEmpty
+                || !name.dropFirst(3 + parsed.version.count).dropLast(4).allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
         }
     }
 
@@ -251,32 +246,40 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
         }
         let history: (live: [HistoryRow], repeatables: Int, problems: [String])
         do { history = try self.history(db) } catch let error as Unusable { return .unusable(reason: error.reason) }
-        var rows: [LedgerRow] = []
         var problems = history.problems
-        let baseline = history.live.filter { $0.type == "BASELINE" }.compactMap(\.version).max()
-        if let baseline {
-            // Flyway runs no file at or below the baseline and checks none: each counts as applied, as it is.
+        var rows: [MigrationVersion: LedgerRow] = [:]
+        var order: [MigrationVersion] = []
+        func put(_ row: LedgerRow) {
+            if rows[row.version] == nil { order.append(row.version) }
+            rows[row.version] = row
+        }
+        // Flyway runs no file below the baseline and checks none: each counts as applied, as it is.
+        if let baseline = history.live.filter({ $0.type == "BASELINE" }).compactMap(\.version).max() {
             for (version, file) in files.sorted(by: { $0.key < $1.key }) where version < baseline {
-                rows.append(LedgerRow(version: version, description: nil, success: true, checksum: file.checksum))
+                put(LedgerRow(version: version, success: true, checksum: file.checksum))
             }
         }
         for entry in history.live {
             guard let version = entry.version else { continue }
             if entry.type == "BASELINE" {
-                rows.removeAll { $0.version == version }
+                // The baseline row stands for its version's file; a row of that version's own comes first.
+                if history.live.contains(where: { $0.version == version && $0.type != "BASELINE" }) { continue }
+                put(LedgerRow(version: version, installedOn: entry.installedOn, success: entry.success, checksum: files[version]?.checksum))
+                continue
             }
-            // A row of another type (JDBC, SCRIPT) matches no SQL file, as Flyway pairs rows with files by (version, type).
-            // A NULL checksum matches any file (`isChecksumMatching`); the baseline row stands for its version's file.
-            let checksum = entry.type == "SQL" || entry.type == "BASELINE"
-                ? (entry.type == "SQL" ? entry.checksum.map(Self.digest) : nil) ?? files[version]?.checksum
+            // A NULL checksum matches any file (`isChecksumMatching`); a row of another type (JDBC, SCRIPT)
+            // matches no SQL file, as Flyway pairs rows with files by (version, type).
+            let checksum = entry.type == "SQL"
+                ? entry.checksum.map(Self.digest) ?? files[version]?.checksum
                 : Digest(bytes: Array("\(entry.type) \(entry.checksum.map(String.init) ?? "NULL")".utf8))
-            rows.append(LedgerRow(version: version, description: entry.description, installedOn: entry.installedOn,
-                                  success: entry.success, checksum: checksum, executionTime: entry.executionTime))
+            put(LedgerRow(version: version, description: entry.description, installedOn: entry.installedOn,
+                          success: entry.success, checksum: checksum, executionTime: entry.executionTime))
         }
+        let result = order.compactMap { rows[$0] }
         if history.repeatables > 0 {
             problems.append("\(history.repeatables) repeatable (R__) run(s) kept as they are: repeatable migrations are not part of the versioned history")
         }
-        return .present(LedgerContents(rows: rows, columns: columns, problems: problems))
+        return .present(LedgerContents(rows: result, columns: columns, problems: problems))
     }
 }
 
