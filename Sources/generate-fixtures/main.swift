@@ -31,6 +31,10 @@ do {
     for recipe in RefineryFixtures.recipes {
         print("\(output.path)/\(RefineryFixtures.folderName)/\(recipe.name): \(recipe.story)")
     }
+    try FlywayFixtures.generateAll(sqlxMigrations: migrations, into: output)
+    for recipe in FlywayFixtures.recipes {
+        print("\(output.path)/\(FlywayFixtures.folderName)/\(recipe.name): \(recipe.story)")
+    }
     try UserVersionFixtures.generateAll(migrations: migrations, into: output)
     for recipe in UserVersionFixtures.recipes {
         print("\(output.path)/\(UserVersionFixtures.folderName)/\(recipe.name): \(recipe.story)")

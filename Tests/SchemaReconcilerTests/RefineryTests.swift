@@ -53,13 +53,21 @@ struct RefineryTests {
         }
     }
 
-    @Test("refinery_schema_history decides a database; V<n>__ files decide a folder")
+    @Test("refinery_schema_history decides a database; V<n>__ files alone are Flyway's too, a U file is refinery's")
     func detection() throws {
         guard case .decided(let byLedger, _) = Dialects.detect(folder: Repo.migrations, databases: [RefineryRepo.fixture("behind.sqlite")]) else {
             Issue.record("not decided"); return
         }
         #expect(byLedger.name == "refinery")
-        guard case .decided(let byFolder, _) = Dialects.detect(folder: RefineryRepo.migrations, databases: [RefineryRepo.fixture("no-ledger.sqlite")]) else {
+        guard case .ambiguous(let names, _) = Dialects.detect(folder: RefineryRepo.migrations, databases: [RefineryRepo.fixture("no-ledger.sqlite")]) else {
+            Issue.record("not ambiguous"); return
+        }
+        #expect(names.sorted() == ["flyway", "refinery"])
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("V1__create.sql", "CREATE TABLE t(a);\n")
+        try folder.write("U2__seed.sql", "INSERT INTO t VALUES (1);\n")
+        guard case .decided(let byFolder, _) = Dialects.detect(folder: folder.url, databases: []) else {
             Issue.record("not decided"); return
         }
         #expect(byFolder.name == "refinery")
@@ -87,7 +95,7 @@ struct RefineryTests {
 
     static let repairs: [(fixture: String, extra: [String], top: Int32)] = [
         ("behind.sqlite", [], 23),
-        ("no-ledger.sqlite", ["--assume-version", "23"], 23),
+        ("no-ledger.sqlite", ["--dialect", "refinery", "--assume-version", "23"], 23),
         ("checksum-drift.sqlite", [], 34),
         ("ahead.sqlite", ["--drop-unproven"], 20),
     ]

@@ -33,7 +33,7 @@ extension MigrationDialect {
 /// ```
 public enum Dialects {
     /// Every known dialect, in the order detection asks them.
-    public static let all: [any MigrationDialect] = [SQLxLedger(), GolangMigrate(), Goose(), Dbmate(), Diesel(), Refinery(), UserVersion()]
+    public static let all: [any MigrationDialect] = [SQLxLedger(), GolangMigrate(), Goose(), Dbmate(), Diesel(), Refinery(), Flyway(), UserVersion()]
 
     /// The dialect called `name` (`sqlx`, `golang-migrate`), if known.
     public static func named(_ name: String) -> (any MigrationDialect)? {

@@ -66,12 +66,16 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
         return (first == "V", String(digits), String(name))
     }
 
-    public func recognises(_ folder: URL) -> Bool { claimsExclusively(folder) }
-
-    /// `V<n>__<name>.sql` files are refinery's (Flyway's look alike, but Flyway is not a dialect here yet).
-    public func claimsExclusively(_ folder: URL) -> Bool {
+    public func recognises(_ folder: URL) -> Bool {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return false }
         return names.contains { Self.parse(fileName: $0) != nil }
+    }
+
+    /// `V<n>__<name>.sql` names are Flyway's too (only a ledger or `--dialect` tells them apart); a `U`
+    /// (unversioned) file is refinery's alone.
+    public func claimsExclusively(_ folder: URL) -> Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return false }
+        return names.contains { Self.parse(fileName: $0)?.versioned == false }
     }
 
     public func loadMigrations(from folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws -> MigrationSet {

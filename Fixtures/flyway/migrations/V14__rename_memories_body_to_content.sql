@@ -1,0 +1,2 @@
+-- Align the column name with the API field ("content").
+ALTER TABLE memories RENAME COLUMN body TO content;

@@ -1,0 +1,2 @@
+-- When a thread was archived, for "recently archived" and auto-purge.
+ALTER TABLE threads ADD COLUMN archived_at INTEGER;
