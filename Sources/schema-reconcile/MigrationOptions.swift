@@ -44,6 +44,10 @@ struct MigrationOptions: ParsableArguments {
           help: "goose's -allow-missing: goose applies versions missing below the newest recorded one instead of refusing.")
     var allowMissing = false
 
+    @Flag(name: .customLong("out-of-order"),
+          help: "Flyway's outOfOrder=true: Flyway applies versions missing below the newest applied one instead of refusing.")
+    var outOfOrder = false
+
     @Option(name: .customLong("user-version-means"),
             help: ArgumentHelp("For --dialect user-version: the number is the last applied version, or the count of applied migrations (rusqlite_migration).",
                                valueName: "version|count"))
@@ -124,6 +128,12 @@ struct MigrationOptions: ParsableArguments {
         if allowMissing {
             guard chosen is Goose else { throw CommandFailure(message: "--allow-missing is goose's -allow-missing; the dialect is \(chosen.name)") }
             return Goose(allowMissing: true)
+        }
+        if outOfOrder {
+            guard let flyway = chosen as? Flyway else { throw CommandFailure(message: "--out-of-order is Flyway's outOfOrder; the dialect is \(chosen.name)") }
+            var allowing = flyway
+            allowing.outOfOrder = true
+            return allowing
         }
         guard noTransactionWrap else { return chosen }
         guard chosen is GolangMigrate else { throw CommandFailure(message: "--no-tx-wrap is golang-migrate's x-no-tx-wrap; the dialect is \(chosen.name)") }

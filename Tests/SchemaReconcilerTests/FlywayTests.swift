@@ -200,7 +200,7 @@ struct FlywayTests {
     static let verdicts: [(fixture: String, verdict: Verdict, exit: ExitCode)] = [
         ("healthy.sqlite", .consistent, .ok),
         ("behind.sqlite", .behind, .repairable),
-        ("no-ledger.sqlite", .noLedger, .repairable),
+        ("no-ledger.sqlite", .noLedger, .needsPerson),
         ("failed.sqlite", .dirty, .repairable),
         ("checksum-drift.sqlite", .checksumDrift, .repairable),
         ("ahead.sqlite", .ahead, .needsPerson),
@@ -262,6 +262,36 @@ struct FlywayTests {
         #expect(try queue.writeWithoutTransaction { db in try tool.migrate(db) } == .ok(pending: []))
         try queue.close()
         #expect(Self.reconciler.diagnose(databaseAt: path).verdict == .consistent)
+    }
+
+    @Test("without a ledger, schema-silent 12 and 17 below 23 are refused up front (validate would fail); --out-of-order lets Flyway run them")
+    func outOfOrder() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("no-ledger.sqlite")
+        try FileManager.default.copyItem(atPath: FlywayRepo.fixture("no-ledger.sqlite"), toPath: path)
+        let refused = try CLI.run(["repair", "--migrations", FlywayRepo.migrations.path, "--backup", folder.path("b1.sqlite"), path])
+        #expect(refused.exitCode == 2, "\(refused.stdout)")
+        #expect(refused.stdout.contains("ledger-check  flyway cannot record what the schema proves"))
+        #expect(refused.stdout.contains("--out-of-order if Flyway runs with outOfOrder=true"))
+        #expect(!refused.stdout.contains("applies them at the next start"), "Flyway would refuse, not run them")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("b1.sqlite")), "a refused plan makes no backup")
+        let before = try userRows(path)
+        let allowed = try CLI.run(["repair", "--out-of-order", "--migrations", FlywayRepo.migrations.path,
+                                   "--backup", folder.path("b2.sqlite"), path])
+        #expect(allowed.exitCode == 0, "\(allowed.stdout) \(allowed.stderr)")
+        #expect(try userRows(path) == before)
+        let tool = try FlywayEmulator(folder: FlywayRepo.migrations)
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        // 1–23 without 12 and 17 recorded: Flyway with outOfOrder runs exactly those two and 24–34.
+        let rows = try queue.read { db in try tool.appliedRows(db) }
+        #expect(rows.compactMap(\.version) == (1...23).filter { $0 != 12 && $0 != 17 }.map(String.init))
+        #expect(try queue.read { db in try tool.validate(db, outOfOrder: true) } == .ok(pending: ["12", "17"] + (24...34).map(String.init)))
+        #expect(try queue.read { db in try tool.validate(db) } != .ok(pending: ["12", "17"] + (24...34).map(String.init)),
+                "without outOfOrder Flyway refuses this ledger")
+        let wrongTool = try CLI.run(["diagnose", "--out-of-order", Repo.fixture("consistent-tip.sqlite")])
+        #expect(wrongTool.exitCode == 64 && wrongTool.stderr.contains("--out-of-order is Flyway's outOfOrder; the dialect is sqlx"))
     }
 
     @Test("a history table created by repair is Flyway's own, index included")

@@ -114,7 +114,7 @@ struct GooseTests {
     static let verdicts: [(fixture: String, verdict: Verdict, exit: ExitCode)] = [
         ("healthy.sqlite", .consistent, .ok),
         ("behind.sqlite", .behind, .repairable),
-        ("no-ledger.sqlite", .noLedger, .repairable),
+        ("no-ledger.sqlite", .noLedger, .needsPerson),
         ("failed-no-transaction.sqlite", .behind, .repairable),
         ("ahead.sqlite", .ahead, .needsPerson),
     ]

@@ -79,7 +79,7 @@ struct RefineryTests {
     static let verdicts: [(fixture: String, verdict: Verdict, exit: ExitCode)] = [
         ("healthy.sqlite", .consistent, .ok),
         ("behind.sqlite", .behind, .repairable),
-        ("no-ledger.sqlite", .noLedger, .repairable),
+        ("no-ledger.sqlite", .noLedger, .needsPerson),
         ("checksum-drift.sqlite", .checksumDrift, .repairable),
         ("ahead.sqlite", .ahead, .needsPerson),
     ]

@@ -504,6 +504,20 @@ extension DiagnosisEngine {
         }
 
         func result(path: String) -> Diagnosis {
+            var blockers = blockers
+            var findings = findings
+            if blockers.isEmpty, actions.contains(where: \.writes),
+               let blocker = engine.dialect.cannotRecord(applied: RepairPlan.appliedVersions(after: actions, over: rows),
+                                                         migrations: engine.migrations) {
+                // The migrator's ledger cannot say what the schema proves (goose's and Flyway's refusal of
+                // versions missing below the newest): a person settles it, and nothing runs "at the next start".
+                blockers.append(blocker)
+                findings.removeAll { $0.kind == .pendingOutOfOrder }
+                let worst = findings.max { ($0.exitCode, $0.verdict.rank) < ($1.exitCode, $1.verdict.rank) }
+                findings.append(Finding(kind: .ledgerCheck, verdict: worst?.verdict ?? .consistent, exitCode: .needsPerson,
+                                        message: "\(engine.migratorName) cannot record what the schema proves: \(blocker.reason)",
+                                        versions: [], evidence: []))
+            }
             let ordered = findings.sorted { ($0.exitCode, $0.verdict.rank) > ($1.exitCode, $1.verdict.rank) }
             let verdict: Verdict
             if let worst = ordered.first, worst.exitCode > .ok || worst.verdict == .fresh {
@@ -521,12 +535,6 @@ extension DiagnosisEngine {
                 dirty: rows.filter(\.isDirty).map(\.version), checksumMismatches: checksumMismatches,
                 unknownVersions: unknownRows.map(\.version), moved: moved, dialect: engine.dialect.name,
                 summarised: engine.dialect.summarisesVersions)
-            var blockers = blockers
-            if blockers.isEmpty, actions.contains(where: \.writes),
-               let blocker = engine.dialect.cannotRecord(applied: RepairPlan.appliedVersions(after: actions, over: rows),
-                                                         migrations: engine.migrations) {
-                blockers.append(blocker)
-            }
             let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: target)
             var diagnosis = Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
                                       schemaFingerprint: core.hash, ledger: summary, findings: ordered, plan: plan,
