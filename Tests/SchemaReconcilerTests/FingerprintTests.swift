@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MigrationSynthesis
 import Testing
 @testable import SchemaReconciler
 
@@ -47,6 +48,68 @@ struct FingerprintTests {
                 #expect(try fresh.snapshot(of: db).hash == step.fingerprint, "version \(step.version)")
             }
         }
+    }
+
+    /// Replays `set` with a cursor and checks, after every step, that what the incremental path kept
+    /// (fingerprint, effect, live snapshot) equals a full `sqlite_schema` snapshot of the same database.
+    func expectIncrementalEqualsFull(_ set: MigrationSet, freshEvery: Int = 50, _ label: String) throws {
+        let options = SnapshotOptions(trackedPragmas: Fingerprinter.headerPragmas(setBy: set))
+        var cursor = try ReplayCursor(options: options)
+        var full = SchemaIntrospector(options: options)
+        var previous = try cursor.queue.read { db in try full.snapshot(of: db) }
+        #expect(cursor.fingerprint == previous.hash && cursor.snapshot == previous, "\(label): start")
+        for (index, migration) in set.applying.enumerated() {
+            try cursor.apply(migration)
+            let step = try #require(cursor.steps.last)
+            let snapshot = try cursor.queue.read { db in try full.snapshot(of: db) }
+            #expect(step.fingerprint == snapshot.hash, "\(label): version \(migration.version)")
+            #expect(cursor.fingerprint == snapshot.hash, "\(label): version \(migration.version)")
+            #expect(step.effect == SchemaDiff(from: previous, to: snapshot), "\(label): version \(migration.version)")
+            #expect(cursor.snapshot == snapshot, "\(label): version \(migration.version)")
+            if index % freshEvery == 0 {
+                // Against an introspector with no cache at all, too.
+                var fresh = SchemaIntrospector(options: options)
+                #expect(try cursor.queue.read { db in try fresh.snapshot(of: db) }.hash == step.fingerprint,
+                        "\(label): version \(migration.version), fresh")
+            }
+            previous = snapshot
+        }
+    }
+
+    @Test("a generated history of 300 migrations gets a full snapshot's fingerprint and effect at every step",
+          .tags(.slow))
+    func incrementalEqualsFullOnGeneratedHistory() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let history = SyntheticHistory(seed: 42, count: 300)
+        try history.write(to: folder.url)
+        // The history must exercise what the incremental path could get wrong (virtual tables: the next test).
+        let sql = history.migrations.map(\.sql).joined(separator: "\n").uppercased()
+        for statement in ["ADD COLUMN", "RENAME TO", "RENAME COLUMN", "DROP COLUMN", "DROP TABLE", "DROP VIEW", "DROP TRIGGER",
+                          "CREATE TRIGGER", "CREATE VIEW", "CREATE UNIQUE INDEX", "GENERATED ALWAYS", "INSERT INTO"] {
+            #expect(sql.contains(statement), "the generated history has no \(statement)")
+        }
+        try expectIncrementalEqualsFull(try MigrationSet.load(from: folder.url), "generated")
+    }
+
+    @Test("virtual tables, shadow tables, swapped names and header pragmas replay incrementally as a full snapshot reads them")
+    func incrementalEqualsFullOnEdgeCases() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("1_fts.sql", "CREATE VIRTUAL TABLE docs USING fts5(title, body); CREATE TABLE a(x INTEGER PRIMARY KEY, y);")
+        try folder.write("2_swap.sql", """
+            CREATE TABLE b(z TEXT); ALTER TABLE a RENAME TO tmp; ALTER TABLE b RENAME TO a; ALTER TABLE tmp RENAME TO b;
+            """)
+        try folder.write("3_rtree.sql", "CREATE VIRTUAL TABLE boxes USING rtree(id, x0, x1); PRAGMA user_version = 3;")
+        try folder.write("4_drop.sql", "DROP TABLE docs; CREATE VIEW v AS SELECT * FROM a; CREATE TRIGGER t AFTER INSERT ON b BEGIN SELECT 1; END;")
+        try folder.write("5_rebuild.sql", """
+            CREATE TABLE b_new(x INTEGER PRIMARY KEY, y, w DEFAULT 0); INSERT INTO b_new(x, y) SELECT x, y FROM b;
+            DROP TABLE b; ALTER TABLE b_new RENAME TO b; CREATE INDEX bi ON b(w);
+            """)
+        try folder.write("6_data.sql", "INSERT INTO a(z) VALUES ('only data');")
+        try folder.write("7_net_zero.sql", "CREATE TABLE scratch(q); DROP TABLE scratch; PRAGMA user_version = 3;")
+        try folder.write("8_rename_column.sql", "ALTER TABLE b RENAME COLUMN y TO yy; DROP VIEW v; DROP TABLE boxes;")
+        try expectIncrementalEqualsFull(try MigrationSet.load(from: folder.url), freshEvery: 1, "edge cases")
     }
 
     @Test("incremental replay re-reads only changed objects")

@@ -60,7 +60,7 @@ final class HistoryReplayer: @unchecked Sendable {
         for ran in 1..<total {
             guard var cursor = try? start.copy() else { return nil }
             guard (try? cursor.apply(migration, statementLimit: ran)) != nil else { return nil }
-            if cursor.snapshot.hash == fingerprint { return (ran, total) }
+            if cursor.fingerprint == fingerprint { return (ran, total) }
         }
         return nil
     }

@@ -11,7 +11,6 @@ struct ReplayCursor {
     private(set) var queue: DatabaseQueue
     private(set) var introspector: SchemaIntrospector
     private(set) var steps: [FingerprintTimeline.Step]
-    private var previous: SchemaSnapshot
     private var schemaVersion: Int
     private var pragmaValues: [String]
 
@@ -22,18 +21,20 @@ struct ReplayCursor {
     init(options: SnapshotOptions, known: [SchemaIntrospector.KnownObject] = []) throws {
         queue = try HardenedDatabase.openInMemory()
         var introspector = SchemaIntrospector(options: options, known: known)
-        let (snapshot, cookie, pragmas) = try queue.writeWithoutTransaction { db in
-            (try introspector.snapshot(of: db), try Self.schemaCookie(db), try Self.pragmaValues(options.trackedPragmas, db))
+        let (effect, cookie, pragmas) = try queue.writeWithoutTransaction { db in
+            (try introspector.refresh(db), try Self.schemaCookie(db), try Self.pragmaValues(options.trackedPragmas, db))
         }
         self.introspector = introspector
-        previous = snapshot
         schemaVersion = cookie
         pragmaValues = pragmas
-        steps = [.init(migration: nil, fingerprint: snapshot.hash, effect: SchemaDiff(from: .empty, to: snapshot))]
+        steps = [.init(migration: nil, fingerprint: introspector.liveHash, effect: effect)]
     }
 
     /// The canonical schema after the last step.
-    var snapshot: SchemaSnapshot { previous }
+    var snapshot: SchemaSnapshot { introspector.liveSnapshot }
+
+    /// The fingerprint after the last step (the hash of ``snapshot``, without building it).
+    var fingerprint: Digest { introspector.liveHash }
 
     /// Applies `migration` as sqlx does and records the step; `after` runs on the database right after it.
     /// With `statementLimit`, only that many leading statements run, outside a transaction, as a crash
@@ -52,10 +53,14 @@ struct ReplayCursor {
                 throw ReplayError(version: migration.version, path: migration.fileName, message: "\(error)")
             }
         }
-        let options = introspector.options
-        var introspector = self.introspector
-        let previous = self.previous, schemaVersion = self.schemaVersion, pragmaValues = self.pragmaValues
-        let (step, snapshot, cookie, pragmas) = try queue.writeWithoutTransaction { db in
+        let options = self.introspector.options
+        // Moved out for the write (and back after it, thrown or not): a copy would make the live
+        // schema's storage shared, and the refresh would copy all of it on every step.
+        var introspector = SchemaIntrospector(options: options)
+        swap(&introspector, &self.introspector)
+        defer { swap(&introspector, &self.introspector) }
+        let schemaVersion = self.schemaVersion, pragmaValues = self.pragmaValues
+        let (step, cookie, pragmas) = try queue.writeWithoutTransaction { db in
             if replay != nil {
                 // Already run, through the migrator.
             } else if let statementLimit {
@@ -68,20 +73,18 @@ struct ReplayCursor {
             }
             let cookie = try Self.schemaCookie(db)
             let pragmas = try Self.pragmaValues(options.trackedPragmas, db)
-            var snapshot = previous
             let step: FingerprintTimeline.Step
             if cookie != schemaVersion || pragmas != pragmaValues {
-                snapshot = try introspector.snapshot(of: db)
-                step = .init(migration: migration, fingerprint: snapshot.hash, effect: SchemaDiff(from: previous, to: snapshot))
+                let effect = try introspector.refresh(db)
+                step = .init(migration: migration, fingerprint: introspector.liveHash, effect: effect)
             } else {
                 // Data-only migration: the schema cookie did not move, so nothing structural did.
-                step = .init(migration: migration, fingerprint: previous.hash, effect: SchemaDiff(from: previous, to: previous))
+                step = .init(migration: migration, fingerprint: introspector.liveHash,
+                             effect: SchemaDiff(added: [], removed: [], changed: []))
             }
             try after?(db)
-            return (step, snapshot, cookie, pragmas)
+            return (step, cookie, pragmas)
         }
-        self.introspector = introspector
-        self.previous = snapshot
         self.schemaVersion = cookie
         self.pragmaValues = pragmas
         steps.append(step)

@@ -146,6 +146,232 @@ struct SchemaIntrospector: Sendable {
         return SchemaSnapshot(objects: objects, notes: notes)
     }
 
+    // MARK: - Incremental replay
+
+    /// One `sqlite_schema` row of the live schema, and what it made.
+    private struct LiveRow {
+        var rowid: Int64
+        var type: String
+        var name: String
+        var sql: String?
+        var entry: Entry?
+    }
+
+    /// The live schema of a replay, kept between ``refresh(_:)`` calls: its rows in rowid order, its
+    /// objects, and the lines of the combined hash in key order, so a step costs what it changed.
+    private var liveRows: [LiveRow] = []
+    /// The objects of the live schema (tracked pragmas included), as a full snapshot would hold them.
+    private(set) var liveObjects: [ObjectKey: SchemaObject] = [:]
+    private var hashLines: [(key: ObjectKey, line: [UInt8])] = []
+    /// The combined hash of ``liveObjects``: the fingerprint a full snapshot of the database gives.
+    private(set) var liveHash = SchemaSnapshot.combinedHash([:])
+
+    /// The live schema as a snapshot (notes in `sqlite_schema` order, as ``snapshot(of:)`` gives them).
+    var liveSnapshot: SchemaSnapshot {
+        var notes: [String] = []
+        for row in liveRows {
+            if case .object(let object)? = row.entry { notes.append(contentsOf: object.notes.map { "\(object.key): \($0)" }) }
+        }
+        return SchemaSnapshot(objects: liveObjects, notes: notes)
+    }
+
+    /// Brings the live schema up to date with `db` and returns what changed since the last call.
+    ///
+    /// Only rows whose rowid, type, name or text differ from the last call are decoded and read
+    /// (compared as bytes, in SQLite's buffers); the diff and the hash cover only the keys they touch.
+    /// The result equals `SchemaDiff(from:to:)` of two full snapshots, and ``liveHash`` their hash.
+    mutating func refresh(_ db: Database) throws -> SchemaDiff {
+        let (fresh, gone) = try changedRows(db)
+        var before: [ObjectKey: SchemaObject?] = [:]
+        var shadowsMoved = false
+        func note(_ key: ObjectKey) {
+            if before[key] == nil { before[key] = .some(liveObjects[key]) }
+        }
+        // Everything that left first: a rebuild renames a new table onto a name an old row held.
+        for index in gone.map({ $0.index }) + fresh.compactMap({ $0.index }) {
+            switch liveRows[index].entry {
+            case .object(let object)?:
+                note(object.key)
+                liveObjects[object.key] = nil
+            case .shadow?: shadowsMoved = true
+            case nil: break
+            }
+        }
+        var inserted: [LiveRow] = []
+        for (index, row, tableName) in fresh {
+            var row = row
+            if options.excludes(row.name) || (row.type == "index" && tableName.map(options.isLedger) == true) {
+                row.entry = nil
+            } else {
+                // The object this row replaces, if it had the same name: the new one shares its strings.
+                let kind: SchemaObject.Kind? = switch row.type {
+                case "table": .table
+                case "index": .index
+                case "view": .view
+                case "trigger": .trigger
+                default: nil
+                }
+                let older = kind.flatMap { before[ObjectKey(kind: $0, name: row.name)] ?? nil }
+                row.entry = try cachedEntry(db, type: row.type, name: row.name, tableName: tableName, sql: row.sql, like: older)
+            }
+            switch row.entry {
+            case .object(let object)?:
+                note(object.key)
+                liveObjects[object.key] = object
+                if object.kind == .virtualTable { shadowsMoved = true }
+            case .shadow?: shadowsMoved = true
+            case nil: break
+            }
+            if let index { liveRows[index] = row } else { inserted.append(row) }
+        }
+        if !gone.isEmpty {
+            let removed = Set(gone.map { $0.index })
+            var kept: [LiveRow] = []
+            kept.reserveCapacity(liveRows.count - removed.count + inserted.count)
+            for (index, row) in liveRows.enumerated() where !removed.contains(index) { kept.append(row) }
+            liveRows = kept
+        }
+        if !inserted.isEmpty {
+            let sorted = liveRows.last.map { last in inserted.allSatisfy { $0.rowid > last.rowid } } ?? true
+            liveRows.append(contentsOf: inserted)
+            if !sorted { liveRows.sort { $0.rowid < $1.rowid } }
+        }
+        if !fresh.isEmpty || !gone.isEmpty {
+            let live = liveRows.count
+            if cache.count > live * 2 + 64 {
+                let keys = Set(liveRows.map { CacheKey(type: $0.type, name: $0.name, sql: $0.sql) })
+                cache = cache.filter { keys.contains($0.key) }
+            }
+        }
+        if shadowsMoved { attributeLiveShadowTables() }
+        for pragma in options.trackedPragmas where pragma == "user_version" || pragma == "application_id" {
+            let value = try String.fetchOne(db, sql: "PRAGMA main.\(pragma)") ?? ""
+            let object = SchemaObject(kind: .pragma, name: pragma, facets: [.init("value", value)])
+            if liveObjects[object.key]?.hash != object.hash {
+                note(object.key)
+                liveObjects[object.key] = object
+            }
+        }
+        return applyToHash(before)
+    }
+
+    /// The rows that are new or rewritten (with the index of the row they replace) and the indexes of
+    /// rows gone; unchanged rows are compared in place and never decoded.
+    private func changedRows(_ db: Database) throws
+        -> (fresh: [(index: Int?, row: LiveRow, tableName: String?)], gone: [(index: Int, rowid: Int64)]) {
+        var statement: OpaquePointer?
+        let query = "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY rowid"
+        var code = sqlite3_prepare_v2(db.sqliteConnection, query, -1, &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        defer { sqlite3_finalize(statement) }
+        func text(_ column: Int32) -> String? {
+            sqlite3_column_text(statement, column).map { String(cString: $0) }
+        }
+        func same(_ value: String?, _ column: Int32) -> Bool {
+            guard let pointer = sqlite3_column_text(statement, column) else { return value == nil }
+            guard var value else { return false }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return value.withUTF8 { buffer in
+                buffer.count == count && (count == 0 || memcmp(buffer.baseAddress!, pointer, count) == 0)
+            }
+        }
+        var fresh: [(index: Int?, row: LiveRow, tableName: String?)] = []
+        var gone: [(index: Int, rowid: Int64)] = []
+        var position = 0
+        while true {
+            code = sqlite3_step(statement)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            let rowid = sqlite3_column_int64(statement, 0)
+            while position < liveRows.count, liveRows[position].rowid < rowid {
+                gone.append((position, liveRows[position].rowid))
+                position += 1
+            }
+            var replaced: Int?
+            if position < liveRows.count, liveRows[position].rowid == rowid {
+                let row = liveRows[position]
+                replaced = position
+                position += 1
+                if same(row.sql, 4), same(row.name, 2), same(row.type, 1) { continue }
+            }
+            fresh.append((replaced, LiveRow(rowid: rowid, type: text(1) ?? "", name: text(2) ?? "", sql: text(4), entry: nil), text(3)))
+        }
+        while position < liveRows.count {
+            gone.append((position, liveRows[position].rowid))
+            position += 1
+        }
+        return (fresh, gone)
+    }
+
+    /// Shadow tables belong to the virtual table whose name prefixes theirs (not hashed: the hash stays).
+    private mutating func attributeLiveShadowTables() {
+        var shadows: [String] = []
+        var virtualTables: [SchemaObject] = []
+        for row in liveRows {
+            switch row.entry {
+            case .shadow?: shadows.append(row.name)
+            case .object(let object)? where object.kind == .virtualTable: virtualTables.append(object)
+            default: break
+            }
+        }
+        for vtab in virtualTables {
+            let prefix = SchemaObject.canonicalName(vtab.name) + "_"
+            let owned = shadows.filter { SchemaObject.canonicalName($0).hasPrefix(prefix) }.sorted()
+            liveObjects[vtab.key] = owned.isEmpty ? vtab : vtab.owning(shadowTables: owned)
+        }
+    }
+
+    /// Diffs the touched keys against their values before this refresh and updates the combined hash.
+    private mutating func applyToHash(_ before: [ObjectKey: SchemaObject?]) -> SchemaDiff {
+        var added: [SchemaObject] = []
+        var removed: [SchemaObject] = []
+        var changed: [SchemaDiff.Change] = []
+        for (key, old) in before {
+            let new = liveObjects[key]
+            switch (old, new) {
+            case (nil, let new?):
+                added.append(new)
+                insertLine(for: new)
+            case (let old?, nil):
+                removed.append(old)
+                removeLine(for: key)
+            case (let old?, let new?) where old.hash != new.hash:
+                changed.append(SchemaDiff.Change(key: key, name: new.name, facetChanges: SchemaDiff.facetChanges(old, new), object: new))
+                removeLine(for: key)
+                insertLine(for: new)
+            default:
+                break
+            }
+        }
+        let diff = SchemaDiff(added: added.sorted { $0.key < $1.key }, removed: removed.sorted { $0.key < $1.key },
+                              changed: changed.sorted { $0.key < $1.key })
+        if !diff.isEmpty { liveHash = SchemaSnapshot.combinedHash(lines: hashLines.lazy.map { $0.line }) }
+        return diff
+    }
+
+    /// The first position whose key is not below `key`.
+    private func linePosition(of key: ObjectKey) -> Int {
+        var low = 0, high = hashLines.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hashLines[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    private mutating func insertLine(for object: SchemaObject) {
+        hashLines.insert((object.key, SchemaSnapshot.hashLine(object.key, object.hash)), at: linePosition(of: object.key))
+    }
+
+    private mutating func removeLine(for key: ObjectKey) {
+        let position = linePosition(of: key)
+        if position < hashLines.count, hashLines[position].key == key { hashLines.remove(at: position) }
+    }
+
     // MARK: - Objects
 
     /// `sqlite_schema` rows through the C API: replay reads them after every migration, and GRDB's
@@ -174,10 +400,14 @@ struct SchemaIntrospector: Sendable {
     }
 
     /// The object for one row: from the cache when its exact text was seen before, else read through pragmas.
-    private mutating func cachedEntry(_ db: Database, type: String, name: String, tableName: String?, sql: String?) throws -> Entry {
+    private mutating func cachedEntry(_ db: Database, type: String, name: String, tableName: String?, sql: String?,
+                                      like older: SchemaObject? = nil) throws -> Entry {
         let key = CacheKey(type: type, name: name, sql: sql)
         if let cached = cache[key] { return cached }
-        let entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
+        var entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
+        if case .object(let object) = entry, let older, older.kind == object.kind {
+            entry = .object(object.sharingFacets(with: older))
+        }
         introspectedObjectCount += 1
         cache[key] = entry
         switch entry {

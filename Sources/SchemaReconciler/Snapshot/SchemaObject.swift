@@ -82,6 +82,32 @@ public struct SchemaObject: Sendable, Hashable, Codable {
         self.hash = object.hash
     }
 
+    /// This object holding the strings of `older` wherever a facet is unchanged, so the versions of one
+    /// table that a timeline keeps share their unchanged columns' text instead of holding a copy each.
+    /// Equal strings give an equal hash, so the hash is kept as is.
+    func sharingFacets(with older: SchemaObject) -> SchemaObject {
+        var olderByLabel: [String: Facet] = [:]
+        for facet in older.facets { olderByLabel[facet.label] = facet }
+        var facets = self.facets
+        for index in facets.indices {
+            guard let old = olderByLabel[facets[index].label] else { continue }
+            facets[index].label = old.label
+            if old.value == facets[index].value { facets[index].value = old.value }
+        }
+        return SchemaObject(kind: kind, name: name, tableName: tableName, facets: facets,
+                            shadowTables: shadowTables, notes: notes, hash: hash)
+    }
+
+    private init(kind: Kind, name: String, tableName: String?, facets: [Facet], shadowTables: [String], notes: [String], hash: Digest) {
+        self.kind = kind
+        self.name = name
+        self.tableName = tableName
+        self.facets = facets
+        self.shadowTables = shadowTables
+        self.notes = notes
+        self.hash = hash
+    }
+
     /// The same object owning `shadowTables` (they are not hashed, so the hash is kept as is).
     func owning(shadowTables: [String]) -> SchemaObject {
         var copy = self

@@ -43,8 +43,8 @@ public struct SchemaSnapshot: Sendable, Hashable {
 
     /// The hash of a set of objects: SHA-256 over `kind, name, object hash` lines in key order.
     ///
-    /// Fed to the hasher piece by piece (no intermediate text): replay computes this after every
-    /// migration, so it is on the hot path of `fingerprint`.
+    /// Fed to the hasher piece by piece (no intermediate text). A replay does not call this per step:
+    /// it keeps its lines sorted and uses ``combinedHash(lines:)``, which gives the same digest.
     static func combinedHash(_ objects: [ObjectKey: SchemaObject]) -> Digest {
         var hasher = SHA256()
         hasher.update(data: Array("schema-reconcile snapshot v\(SchemaSnapshot.formatVersion)\n".utf8))
@@ -65,6 +65,32 @@ public struct SchemaSnapshot: Sendable, Hashable {
             hasher.update(data: newline)
         }
         return Digest(bytes: Array(hasher.finalize()))
+    }
+
+    /// The same hash from lines already in key order (see ``hashLine(_:_:)``): a replay keeps its lines
+    /// sorted between steps, so it need not sort or spell every object again after each migration.
+    static func combinedHash(lines: some Sequence<[UInt8]>) -> Digest {
+        var hasher = SHA256()
+        hasher.update(data: Array("schema-reconcile snapshot v\(SchemaSnapshot.formatVersion)\n".utf8))
+        for line in lines { line.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+        return Digest(bytes: Array(hasher.finalize()))
+    }
+
+    /// One object's line of the combined hash: `kind TAB name TAB hex(object hash) LF`.
+    static func hashLine(_ key: ObjectKey, _ hash: Digest) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        var line: [UInt8] = []
+        line.reserveCapacity(key.kind.rawValue.utf8.count + key.name.utf8.count + 67)
+        line.append(contentsOf: key.kind.rawValue.utf8)
+        line.append(9)
+        line.append(contentsOf: key.name.utf8)
+        line.append(9)
+        for byte in hash.bytes.prefix(32) {
+            line.append(digits[Int(byte >> 4)])
+            line.append(digits[Int(byte & 0x0F)])
+        }
+        line.append(10)
+        return line
     }
 
     /// Bumped whenever the canonical form changes, so stored fingerprints can be told apart.
