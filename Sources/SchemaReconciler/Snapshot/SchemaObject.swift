@@ -70,6 +70,17 @@ public struct SchemaObject: Sendable, Hashable, Codable {
         self.hash = Digest.sha256(of: text)
     }
 
+    /// An object read back from a record that kept its hash (the launch cache): nothing is re-hashed.
+    init(kind: Kind, name: String, tableName: String?, facets: [Facet], shadowTables: [String], notes: [String], hash: Digest) {
+        self.kind = kind
+        self.name = name
+        self.tableName = tableName
+        self.facets = facets
+        self.shadowTables = shadowTables
+        self.notes = notes
+        self.hash = hash
+    }
+
     /// A stand-in with only identity and hash (no facets): enough to match fingerprints, not to explain
     /// differences. The fingerprint lock's quick index is made of these.
     init(stubOf object: SchemaObject) {
