@@ -35,14 +35,13 @@ need() {
 need sqlite3 sqlite3
 [ -x /usr/bin/time ] || need /usr/bin/time time
 
+# The shipped binary links the Swift runtime statically (scripts/build-release.sh, DESIGN §8). Every
+# product is built the same way: switching the flag between builds recompiles every module.
+linking_flag=$([ "$STATIC" = "1" ] && echo "--static-swift-stdlib" || true)
 for product in schema-reconcile generate-migrations bench; do
-    swift build -c release --scratch-path "$SCRATCH" --product "$product" >/dev/null
+    swift build -c release --scratch-path "$SCRATCH" --product "$product" $linking_flag >/dev/null
 done
-# The shipped binary links the Swift runtime statically (scripts/build-release.sh, DESIGN §8).
-if [ "$STATIC" = "1" ]; then
-    swift build -c release --scratch-path "$SCRATCH" --product schema-reconcile --static-swift-stdlib >/dev/null
-fi
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path $linking_flag)
 
 # time_runs N command...: prints "MIN MEDIAN" in seconds over N runs of a whole process.
 time_runs() {
