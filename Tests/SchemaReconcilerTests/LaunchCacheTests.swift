@@ -159,6 +159,22 @@ struct LaunchCacheTests {
         #expect(afterGarbage.set.migrations == (try MigrationSet.load(from: copy)).migrations)
     }
 
+    @Test("the cache keeps at most recordLimit records, dropping the oldest")
+    func recordsAreBounded() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let cache = LaunchCache(directory: folder.path("cache"))
+        try FileManager.default.createDirectory(atPath: cache.directory, withIntermediateDirectories: true)
+        for index in 0..<(LaunchCache.recordLimit + 5) {
+            try Data("old".utf8).write(to: URL(fileURLWithPath: cache.directory + "/launch-old\(index).bin"))
+        }
+        let copy = try migrationsCopy(in: folder)
+        #expect(try cache.load(folder: copy, ignoredCharacters: []).wroteRecord)
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache.directory)
+        #expect(left.count == LaunchCache.recordLimit)
+        #expect(left.contains(URL(fileURLWithPath: cache.recordPath(folder: copy.standardizedFileURL.path, ignoredCharacters: [])).lastPathComponent))
+    }
+
     @Test("ignored characters are part of the record's identity")
     func ignoredCharactersKeyTheRecord() throws {
         let folder = try TemporaryFolder()

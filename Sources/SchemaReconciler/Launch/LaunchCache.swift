@@ -187,7 +187,22 @@ struct LaunchCache: Sendable {
             unlink(temporary)
             return false
         }
+        prune(keeping: path)
         return true
+    }
+
+    /// The most records kept: one per folder, so temporary folders (test suites, CI) would otherwise pile up.
+    static let recordLimit = 64
+
+    /// Removes the least recently written records beyond ``recordLimit`` (never `kept`).
+    private func prune(keeping kept: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let records = names.filter { $0.hasPrefix("launch-") && $0.hasSuffix(".bin") }.map { directory + "/" + $0 }
+        guard records.count > Self.recordLimit else { return }
+        let byAge = records.filter { $0 != kept }
+            .map { (path: $0, modified: FileStamp.of(path: $0)?.modified ?? 0) }
+            .sorted { $0.modified < $1.modified }
+        for record in byAge.prefix(records.count - Self.recordLimit) { unlink(record.path) }
     }
 }
 
