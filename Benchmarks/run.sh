@@ -6,6 +6,9 @@
 #   RUNS=5 SCRATCH=.build-bench Benchmarks/run.sh
 #   MANY=0 Benchmarks/run.sh                # skip the 1,000-database benchmark
 #   CHECKS=0 MANY=0 SIZES="1000 3000" Benchmarks/run.sh   # only the fingerprint rows
+#   STATIC=0 Benchmarks/run.sh              # time the dynamically linked binary instead of the shipped static one
+#
+# The launch cache (see LaunchCache.swift) lives in $WORK/cache for the run; the "cold" rows turn it off.
 #
 # Needs the sqlite3 shell and GNU time (installed with apt-get when missing and run as root).
 set -euo pipefail
@@ -19,6 +22,8 @@ DB_GIB=${DB_GIB:-1}
 CHECKS=${CHECKS:-1}   # CHECKS=0 skips the healthy-check and launch rows (1–3)
 SCRATCH=${SCRATCH:-.build}
 WORK=${WORK:-$(mktemp -d /tmp/schema-reconcile-bench.XXXXXX)}
+STATIC=${STATIC:-1}
+export SCHEMA_RECONCILE_CACHE_DIR="$WORK/cache"
 
 need() {
     if ! command -v "$1" >/dev/null 2>&1; then
@@ -32,10 +37,13 @@ need() {
 need sqlite3 sqlite3
 [ -x /usr/bin/time ] || need /usr/bin/time time
 
+# The shipped binary links the Swift runtime statically (scripts/build-release.sh, DESIGN §8). Every
+# product is built the same way: switching the flag between builds recompiles every module.
+linking_flag=$([ "$STATIC" = "1" ] && echo "--static-swift-stdlib" || true)
 for product in schema-reconcile generate-migrations bench; do
-    swift build -c release --scratch-path "$SCRATCH" --product "$product" >/dev/null
+    swift build -c release --scratch-path "$SCRATCH" --product "$product" $linking_flag >/dev/null
 done
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path $linking_flag)
 
 # time_runs N command...: prints "MIN MEDIAN" in seconds over N runs of a whole process.
 time_runs() {
@@ -61,17 +69,25 @@ echo "|---|---|---|---|---|"
 if [ "$CHECKS" != "0" ]; then
 # 1. Healthy pre-launch check as a whole process vs `sqlite3 DB .schema`.
 cp Fixtures/consistent-tip.sqlite "$WORK/tip.sqlite"
+linking=$([ "$STATIC" = "1" ] && echo "static" || echo "dynamic")
+"$BIN/schema-reconcile" check "$WORK/tip.sqlite" >/dev/null # writes the launch cache's record
 read -r cmin cmed < <(time_runs "$WHOLE_RUNS" "$BIN/schema-reconcile" check "$WORK/tip.sqlite")
 read -r fmin fmed < <(time_runs "$WHOLE_RUNS" sqlite3 "$WORK/tip.sqlite" .schema)
-echo "| healthy \`check\` (lock) whole process vs \`sqlite3 DB .schema\` | $(ms "$cmin") / $(ms "$cmed") | $(ms "$fmin") / $(ms "$fmed") | $(ratio "$cmed" "$fmed")× | ≤ 4× |"
+read -r kmin kmed < <(time_runs "$WHOLE_RUNS" env SCHEMA_RECONCILE_CACHE=off "$BIN/schema-reconcile" check "$WORK/tip.sqlite")
+read -r vmin vmed < <(time_runs "$WHOLE_RUNS" "$BIN/schema-reconcile" --version)
+echo "| healthy \`check\` (lock, launch cache) whole process, $linking binary, vs \`sqlite3 DB .schema\` | $(ms "$cmin") / $(ms "$cmed") | $(ms "$fmin") / $(ms "$fmed") | $(ratio "$cmed" "$fmed")× | ≤ 3× |"
+echo "| the same without the launch cache (first run after an install) | $(ms "$kmin") / $(ms "$kmed") | $(ms "$fmin") / $(ms "$fmed") | $(ratio "$kmed" "$fmed")× | — |"
+echo "| \`schema-reconcile --version\` (start-up and exit only) | $(ms "$vmin") / $(ms "$vmed") | $(ms "$fmin") / $(ms "$fmed") | $(ratio "$vmed" "$fmed")× | — |"
 
 # 2. In-process healthy check vs a minimal GRDB read of sqlite_schema + ledger.
 "$BIN/bench" healthy Migrations "$WORK/tip.sqlite" 300 > "$WORK/healthy.txt"
 floor=$(awk '/floor/ {print $(NF-1)}' "$WORK/healthy.txt")
 lib=$(awk '/quick check/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
+libcold=$(awk '/cold check/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
 only=$(awk '/diagnose only/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
 full=$(awk '/full diagnose/ {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/healthy.txt")
-echo "| in-process healthy \`quickCheck\` (load set + lock index + check) vs GRDB read | $lib ms median | $floor ms median | $(ratio "$lib" "$floor")× | ≤ 2× |"
+echo "| in-process healthy \`quickCheck\` (load set + lock index + check, launch cache) vs GRDB read | $lib ms median | $floor ms median | $(ratio "$lib" "$floor")× | ≤ 2× |"
+echo "| the same without the launch cache | $libcold ms median | $floor ms median | $(ratio "$libcold" "$floor")× | — |"
 echo "| in-process full \`diagnose\` (set + manifest + whole lock) vs GRDB read | $full ms median | $floor ms median | $(ratio "$full" "$floor")× | — |"
 echo "| in-process diagnose only (set preloaded) vs GRDB read | $only ms median | $floor ms median | $(ratio "$only" "$floor")× | — |"
 
@@ -79,8 +95,9 @@ echo "| in-process diagnose only (set preloaded) vs GRDB read | $only ms median 
 "$BIN/bench" launch Migrations "$WORK/tip.sqlite" 100 > "$WORK/launch.txt"
 median() { awk -v key="$1" 'index($0, key) {for (i = 1; i <= NF; i++) if ($i == "median") print $(i+1)}' "$WORK/launch.txt"; }
 sqlx_floor=$(median "floor, sqlx"); grdb_floor=$(median "floor, GRDB")
-folder=$(median "quick path"); warm=$(median "made once"); cold=$(median "replays the migrator")
-echo "| in-process \`prepareForLaunch(migrationsFolder:)\`, healthy (quick path) vs GRDB read | $folder ms median | $sqlx_floor ms median | $(ratio "$folder" "$sqlx_floor")× | ≈ quickCheck |"
+folder=$(median "quick path"); foldercold=$(median "no launch cache"); warm=$(median "made once"); cold=$(median "replays the migrator")
+echo "| in-process \`prepareForLaunch(migrationsFolder:)\`, healthy (quick path, launch cache) vs GRDB read | $folder ms median | $sqlx_floor ms median | $(ratio "$folder" "$sqlx_floor")× | ≤ 2× |"
+echo "| the same without the launch cache | $foldercold ms median | $sqlx_floor ms median | $(ratio "$foldercold" "$sqlx_floor")× | — |"
 echo "| in-process \`Reconciler(migrator:)\` made once, \`prepareForLaunch\` each launch vs GRDB read of schema + grdb_migrations | $warm ms median | $grdb_floor ms median | $(ratio "$warm" "$grdb_floor")× | — |"
 echo "| in-process \`Reconciler(migrator:)\` + \`prepareForLaunch\` (replays 34 migrations) vs the same read | $cold ms median | $grdb_floor ms median | $(ratio "$cold" "$grdb_floor")× | — |"
 

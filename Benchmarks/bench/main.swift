@@ -61,6 +61,16 @@ func grdbMigrator(for set: MigrationSet) -> DatabaseMigrator {
     return migrator
 }
 
+/// Runs `body` with the launch cache turned off (`SCHEMA_RECONCILE_CACHE=off`), then restores the setting.
+func withoutLaunchCache<T>(_ body: () throws -> T) rethrows -> T {
+    let previous = getenv("SCHEMA_RECONCILE_CACHE").map { String(cString: $0) }
+    setenv("SCHEMA_RECONCILE_CACHE", "off", 1)
+    defer {
+        if let previous { setenv("SCHEMA_RECONCILE_CACHE", previous, 1) } else { unsetenv("SCHEMA_RECONCILE_CACHE") }
+    }
+    return try body()
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
     print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS | bench launch MIGRATIONS DB [RUNS]")
@@ -86,6 +96,14 @@ do {
         }
         // The pre-launch call an app makes: load the set (checksums), the lock's quick index, and check.
         var verdict = ""
+        // First without the launch cache (every file read and hashed, the lock's JSON decoded), as on
+        // the first launch after an install; then with it, as on every launch after.
+        let cold = try withoutLaunchCache {
+            try measure(runs: runs) {
+                let check = try Reconciler.quickCheck(databaseAt: path, migrationsFolder: migrations)
+                precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
+            }
+        }
         let library = try measure(runs: runs) {
             let check = try Reconciler.quickCheck(databaseAt: path, migrationsFolder: migrations)
             precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
@@ -99,6 +117,7 @@ do {
         print("healthy check (\(verdict), \(reconciler.fingerprintSource))")
         print("  floor (GRDB read of sqlite_schema + ledger): \(floor.text)")
         print("  library quick check (load set + lock index): \(library.text)  ratio \(String(format: "%.2f", library.median / floor.median))×")
+        print("  library cold check (no launch cache):        \(cold.text)  ratio \(String(format: "%.2f", cold.median / floor.median))×")
         print("  library full diagnose (set, manifest, lock): \(full.text)  ratio \(String(format: "%.2f", full.median / floor.median))×")
         print("  library diagnose only (set preloaded):       \(diagnoseOnly.text)  ratio \(String(format: "%.2f", diagnoseOnly.median / floor.median))×")
     case "fingerprint":
@@ -143,6 +162,9 @@ do {
         let folder = try measure(runs: runs) {
             expectReady(try Reconciler.prepareForLaunch(databaseAt: path, migrationsFolder: migrations))
         }
+        let folderCold = try withoutLaunchCache {
+            try measure(runs: runs) { expectReady(try Reconciler.prepareForLaunch(databaseAt: path, migrationsFolder: migrations)) }
+        }
         // The same migrations registered in a GRDB migrator, and a database it migrated.
         let set = try MigrationSet.load(from: migrations)
         let migrator = grdbMigrator(for: set)
@@ -161,6 +183,7 @@ do {
         print("healthy launch, \(set.applying.count) migrations")
         print("  floor, sqlx ledger (GRDB read of sqlite_schema + _sqlx_migrations): \(floor.text)")
         print("  prepareForLaunch(migrationsFolder:) quick path:                     \(folder.text)  ratio \(ratio(folder, floor))×")
+        print("  prepareForLaunch(migrationsFolder:), no launch cache (cold):         \(folderCold.text)  ratio \(ratio(folderCold, floor))×")
         print("  floor, GRDB ledger (GRDB read of sqlite_schema + grdb_migrations):  \(grdbFloor.text)")
         print("  Reconciler(migrator:) made once, prepareForLaunch each launch:      \(grdbPreloaded.text)  ratio \(ratio(grdbPreloaded, grdbFloor))×")
         print("  Reconciler(migrator:) + prepareForLaunch (replays the migrator):    \(grdbCold.text)  ratio \(ratio(grdbCold, grdbFloor))×")

@@ -24,18 +24,29 @@ public struct QuickChecker: Sendable {
     /// Loads the set and its lock's quick index.
     ///
     /// - Throws: ``MigrationSetError`` when the folder cannot be used.
+    ///
+    /// The files' texts, checksums and the decoded index come from the user's launch cache
+    /// (``LaunchCache``) for every file whose `stat` shows it unchanged; the rest are read and hashed.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
                 ignored: [NamePattern] = [], options: PlanOptions = PlanOptions()) throws {
-        let set = try MigrationSet.load(from: migrationsFolder, ignoredCharacters: ignoredCharacters)
+        try self.init(migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters, ledger: ledger, ignored: ignored,
+                      options: options, cache: LaunchCache.standard)
+    }
+
+    /// The same, with the launch cache in `cache` (nil: read and hash every file).
+    init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
+         ignored: [NamePattern] = [], options: PlanOptions = PlanOptions(), cache: LaunchCache?) throws {
+        let loaded = try cache?.load(folder: migrationsFolder, ignoredCharacters: ignoredCharacters)
+            ?? LaunchCache.loadUncached(folder: migrationsFolder, ignoredCharacters: ignoredCharacters)
+        let set = loaded.set
         migrations = set
         self.ledger = ledger
         self.ignored = ignored
         self.options = options
         full = FullEngine()
         let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
-        let manifestDigest = FileManager.default.contents(atPath: migrationsFolder.appendingPathComponent(Manifest.fileName).path)
-            .map { Digest.sha256(of: $0) }
-        guard !options.enforceInvariants, options.referencePath == nil, let quick = FingerprintLock.QuickLock.read(from: lockURL) else {
+        let manifestDigest = loaded.manifestDigest
+        guard !options.enforceInvariants, options.referencePath == nil, let quick = loaded.lock else {
             light = nil
             return
         }

@@ -58,8 +58,11 @@ public struct Migration: Sendable, Hashable {
         self.url = url
         self.sql = sql
         self.checksum = SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters)
-        self.noTransaction = sql.hasPrefix("-- no-transaction")
+        self.noTransaction = Self.startsWithNoTransaction(sql)
     }
+
+    /// sqlx's test for a migration that runs outside a transaction.
+    static func startsWithNoTransaction(_ sql: String) -> Bool { sql.hasPrefix("-- no-transaction") }
 
     /// Creates a migration of another tool's layout: `sql` is the part that tool runs going up,
     /// `checksum` the identity its ledger rows carry (the tool's own checksum, or one derived from the

@@ -50,6 +50,18 @@ public struct MigrationSet: Sendable {
     /// Files that do not look like migrations (no `_`, not ending in `.sql`, folders) are ignored, as sqlx
     /// ignores them. A `.sql` file whose version prefix does not parse is an error, as it is for sqlx.
     public static func load(from folder: URL, ignoredCharacters: Set<Unicode.Scalar> = []) throws(MigrationSetError) -> MigrationSet {
+        try load(from: folder, ignoredCharacters: ignoredCharacters) { name, url throws(MigrationSetError) in
+            let sql = try readUTF8(url)
+            return (sql, SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters))
+        }
+    }
+
+    /// ``load(from:ignoredCharacters:)`` with each file's text and checksum from `read` (the launch
+    /// cache answers from its stat-validated records, and reads and hashes only what changed).
+    static func load(from folder: URL, ignoredCharacters: Set<Unicode.Scalar>,
+                     read: (_ name: String, _ url: URL) throws(MigrationSetError) -> (sql: String, checksum: Digest))
+        throws(MigrationSetError) -> MigrationSet
+    {
         let path = folder.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -72,9 +84,10 @@ public struct MigrationSet: Sendable {
                 throw .fileUnreadable(path: url.path, reason: "broken symbolic link")
             }
             if entryIsDirectory.boolValue { continue }
-            let sql = try readUTF8(url)
+            let (sql, checksum) = try read(name, url)
             migrations.append(Migration(version: parsed.version, description: parsed.description, kind: parsed.kind,
-                                        fileName: name, url: url, sql: sql, ignoredCharacters: ignoredCharacters))
+                                        fileName: name, url: url, sql: sql, checksum: checksum,
+                                        noTransaction: Migration.startsWithNoTransaction(sql)))
         }
         guard !migrations.isEmpty else { throw .noMigrations(path: path) }
         return try MigrationSet(folder: folder, migrations: migrations, ignoredCharacters: ignoredCharacters)
@@ -100,7 +113,7 @@ public struct MigrationSet: Sendable {
         return (MigrationVersion(version), stem.replacingOccurrences(of: "_", with: " "), kind)
     }
 
-    private static func readUTF8(_ url: URL) throws(MigrationSetError) -> String {
+    static func readUTF8(_ url: URL) throws(MigrationSetError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: url)

@@ -92,6 +92,12 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
         return nil
     }
 
+    /// Whether this is a text version (compared as a string), not an integer or dotted one.
+    var isText: Bool {
+        if case .text = storage { return true }
+        return false
+    }
+
     /// Whether this is the integer right after `other` (`22` follows `21`), so reports can write ranges
     /// (`21–23`); dotted and text versions follow nothing.
     public func follows(_ other: MigrationVersion) -> Bool {

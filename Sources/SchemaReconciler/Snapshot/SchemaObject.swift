@@ -70,6 +70,18 @@ public struct SchemaObject: Sendable, Hashable, Codable {
         self.hash = Digest.sha256(of: text)
     }
 
+    /// An object whose hash is already known (read back from the launch cache, or rebuilt from parts
+    /// of an object that was hashed): nothing is re-hashed.
+    init(kind: Kind, name: String, tableName: String?, facets: [Facet], shadowTables: [String], notes: [String], hash: Digest) {
+        self.kind = kind
+        self.name = name
+        self.tableName = tableName
+        self.facets = facets
+        self.shadowTables = shadowTables
+        self.notes = notes
+        self.hash = hash
+    }
+
     /// A stand-in with only identity and hash (no facets): enough to match fingerprints, not to explain
     /// differences. The fingerprint lock's quick index is made of these.
     init(stubOf object: SchemaObject) {
@@ -96,16 +108,6 @@ public struct SchemaObject: Sendable, Hashable, Codable {
         }
         return SchemaObject(kind: kind, name: name, tableName: tableName, facets: facets,
                             shadowTables: shadowTables, notes: notes, hash: hash)
-    }
-
-    private init(kind: Kind, name: String, tableName: String?, facets: [Facet], shadowTables: [String], notes: [String], hash: Digest) {
-        self.kind = kind
-        self.name = name
-        self.tableName = tableName
-        self.facets = facets
-        self.shadowTables = shadowTables
-        self.notes = notes
-        self.hash = hash
     }
 
     /// The same object owning `shadowTables` (they are not hashed, so the hash is kept as is).

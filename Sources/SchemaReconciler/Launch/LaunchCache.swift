@@ -1,0 +1,632 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the quick check derives from a migration folder — each file's text and checksum, the
+/// fingerprint lock's quick index, the manifest's digest — recorded outside the folder with each
+/// file's `stat`, so that the next launch reads and hashes only the files that changed (git's index
+/// does the same for a work tree).
+///
+/// The record is a private cache, never an input people commit: it lives in the user's cache folder
+/// (`$SCHEMA_RECONCILE_CACHE_DIR`, else `$XDG_CACHE_HOME/schema-reconcile`, else
+/// `~/.cache/schema-reconcile`; the system's caches folder on Darwin), and `SCHEMA_RECONCILE_CACHE=off`
+/// turns it off. A record that is missing, unreadable or from another tool version is ignored and
+/// rewritten; a failed write is ignored (the folder is then read in full, as without a cache).
+///
+/// **When a recorded value is trusted.** Only when the file's device, inode, size, modification time
+/// *and* status-change time (ctime) are what was recorded, and both recorded times are older than
+/// ``racyWindow`` before the moment the record was started. Anything else is read and hashed again.
+/// The reasoning: every write to a file, and every `touch -d` or `utimensat` that puts its
+/// modification time back, sets its ctime to the current time, which user code cannot choose. Stamps
+/// are taken (with `fstat` on the descriptor that is then read) after the record's start time, so a
+/// file whose recorded ctime is older than that start minus the window cannot have changed since
+/// without getting a different ctime. A file changed within the window is "racy", as git calls it:
+/// its timestamps might not have moved on a file system with coarse timestamps, so it is verified by
+/// content on every launch until it is old enough, and the record is then rewritten.
+///
+/// What the rule assumes: file timestamps come from a clock no further behind this machine's clock
+/// than ``racyWindow`` (a network file system with a skewed server clock breaks it), and nobody sets
+/// the system clock back or rewrites the disk under the file system.
+///
+/// ```swift
+/// let cache = LaunchCache(directory: "/tmp/cache")
+/// let loaded = try cache.load(folder: URL(fileURLWithPath: "Migrations"), ignoredCharacters: [])
+/// print(loaded.set.applying.count, loaded.readFiles)
+/// ```
+struct LaunchCache: Sendable {
+    /// The folder holding the records.
+    var directory: String
+    /// How recent (in nanoseconds before the record was started) a recorded file may be and still be
+    /// trusted by its stamp alone; newer ones are verified by content.
+    var racyWindow: Int64 = 2_000_000_000
+
+    /// The layout version of a record; any other is ignored.
+    static let recordFormat: UInt8 = 2
+
+    /// The user's cache, as the environment chooses it; nil when turned off or there is no home.
+    static var standard: LaunchCache? {
+        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        if let setting = variable("SCHEMA_RECONCILE_CACHE")?.lowercased(), ["off", "0", "no", "false"].contains(setting) {
+            return nil
+        }
+        if let directory = variable("SCHEMA_RECONCILE_CACHE_DIR"), !directory.isEmpty {
+            return LaunchCache(directory: directory)
+        }
+        #if canImport(Darwin)
+        guard let caches = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first else { return nil }
+        return LaunchCache(directory: caches.appendingPathComponent("schema-reconcile").path)
+        #else
+        if let xdg = variable("XDG_CACHE_HOME"), xdg.hasPrefix("/") {
+            return LaunchCache(directory: xdg + "/schema-reconcile")
+        }
+        guard let home = variable("HOME"), home.hasPrefix("/") else { return nil }
+        return LaunchCache(directory: home + "/.cache/schema-reconcile")
+        #endif
+    }
+
+    /// What a folder gave: the set, the lock's quick index (nil when absent or unreadable), the manifest's digest.
+    struct Loaded {
+        var set: MigrationSet
+        var lock: FingerprintLock.QuickLock?
+        var manifestDigest: Digest?
+        /// How many files were read (and hashed or decoded) rather than taken from the record.
+        var readFiles: Int
+        /// Whether a new record was written.
+        var wroteRecord: Bool
+    }
+
+    /// Loads `folder` without any record: every file read and hashed, the lock decoded.
+    static func loadUncached(folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws(MigrationSetError) -> Loaded {
+        let set = try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters)
+        let lock = FingerprintLock.QuickLock.read(from: folder.appendingPathComponent(FingerprintLock.fileName))
+        let digest = FileManager.default.contents(atPath: folder.appendingPathComponent(Manifest.fileName).path)
+            .map { Digest.sha256(of: $0) }
+        return Loaded(set: set, lock: lock, manifestDigest: digest, readFiles: set.migrations.count + 2, wroteRecord: false)
+    }
+
+    /// Loads `folder`, taking from the record every value whose file is unchanged by the rule above.
+    ///
+    /// - Throws: what ``MigrationSet/load(from:ignoredCharacters:)`` throws, for the same folders.
+    func load(folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws(MigrationSetError) -> Loaded {
+        let started = FileStamp.now()
+        let folderPath = folder.standardizedFileURL.path
+        let recordPath = self.recordPath(folder: folderPath, ignoredCharacters: ignoredCharacters)
+        let old = LaunchRecord.read(from: recordPath).flatMap { $0.folder == folderPath && $0.ignored == LaunchRecord.scalars(ignoredCharacters) ? $0 : nil }
+        var new = LaunchRecord(folder: folderPath, ignored: LaunchRecord.scalars(ignoredCharacters), started: started)
+        var readFiles = 0
+
+        func trusted(_ recorded: FileStamp?, _ current: FileStamp?) -> Bool {
+            guard let old, let recorded, let current, recorded == current else { return false }
+            let limit = old.started - racyWindow
+            return recorded.changed < limit && recorded.modified < limit
+        }
+
+        let set = try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters) { name, url throws(MigrationSetError) in
+            if let entry = old?.files[name], trusted(entry.stamp, FileStamp.of(path: url.path)) {
+                new.files[name] = entry
+                return (entry.sql, entry.checksum)
+            }
+            readFiles += 1
+            guard let contents = FileStamp.contents(of: url.path), let sql = String(validating: contents.bytes, as: UTF8.self) else {
+                // The plain reader names the failure exactly as a load without a record does.
+                let sql = try MigrationSet.readUTF8(url)
+                return (sql, SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters))
+            }
+            let checksum = SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters)
+            new.files[name] = LaunchRecord.File(stamp: contents.stamp, sql: sql, checksum: checksum)
+            return (sql, checksum)
+        }
+
+        let lockPath = folder.appendingPathComponent(FingerprintLock.fileName).path
+        let lock: FingerprintLock.QuickLock?
+        if let recorded = old?.lock, trusted(recorded.stamp, FileStamp.of(path: lockPath)) {
+            new.lock = recorded
+            lock = recorded.value
+        } else if let contents = FileStamp.contents(of: lockPath) {
+            readFiles += 1
+            lock = try? JSONDecoder().decode(FingerprintLock.QuickLock.self, from: Data(contents.bytes))
+            new.lock = LaunchRecord.LockEntry(stamp: contents.stamp, value: lock)
+        } else {
+            lock = FingerprintLock.QuickLock.read(from: URL(fileURLWithPath: lockPath))
+        }
+
+        let manifestPath = folder.appendingPathComponent(Manifest.fileName).path
+        let manifestDigest: Digest?
+        if let recorded = old?.manifest, trusted(recorded.stamp, FileStamp.of(path: manifestPath)) {
+            new.manifest = recorded
+            manifestDigest = recorded.digest
+        } else if let contents = FileStamp.contents(of: manifestPath) {
+            readFiles += 1
+            let digest = Digest.sha256(of: contents.bytes)
+            manifestDigest = digest
+            new.manifest = LaunchRecord.ManifestEntry(stamp: contents.stamp, digest: digest)
+        } else {
+            manifestDigest = FileManager.default.contents(atPath: manifestPath).map { Digest.sha256(of: $0) }
+        }
+
+        // Absent files need no record (their absence is seen afresh each time); a changed, added,
+        // removed or racy file makes a new record.
+        let changed = old == nil || readFiles > 0 || old?.files.count != new.files.count
+            || (old?.lock == nil) != (new.lock == nil) || (old?.manifest == nil) != (new.manifest == nil)
+        var wrote = false
+        if changed { wrote = write(new, to: recordPath) }
+        return Loaded(set: set, lock: lock, manifestDigest: manifestDigest, readFiles: readFiles, wroteRecord: wrote)
+    }
+
+    /// The record's file for `folder`: one per folder and ignored-characters setting.
+    func recordPath(folder: String, ignoredCharacters: Set<Unicode.Scalar>) -> String {
+        let key = folder + "\u{0}" + LaunchRecord.scalars(ignoredCharacters).map(String.init).joined(separator: ",")
+        return directory + "/launch-" + String(Digest.sha256(of: key).hex.prefix(32)) + ".bin"
+    }
+
+    /// Writes the record to a new file renamed into place (never through a link); false when that failed.
+    /// It is not flushed to disk: a record lost or cut short by a crash is ignored and written again.
+    private func write(_ record: LaunchRecord, to path: String) -> Bool {
+        if ExclusiveFile.entryKind(directory) == nil {
+            // The parent (~/.cache) may be missing too; the record's own folder is private to the user.
+            try? FileManager.default.createDirectory(at: URL(fileURLWithPath: directory).deletingLastPathComponent(),
+                                                     withIntermediateDirectories: true)
+            _ = mkdir(directory, 0o700)
+        }
+        guard ExclusiveFile.entryKind(directory) == S_IFDIR else { return false }
+        let temporary = ExclusiveFile.temporaryName(for: path)
+        do {
+            let file = try ExclusiveFile.create(at: temporary, mode: 0o600)
+            defer { file.close() }
+            try file.write(Data(record.encoded()))
+        } catch {
+            unlink(temporary)
+            return false
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        prune(keeping: path)
+        return true
+    }
+
+    /// The most records kept: one per folder, so temporary folders (test suites, CI) would otherwise pile up.
+    static let recordLimit = 64
+
+    /// Removes the least recently written records beyond ``recordLimit`` (never `kept`).
+    private func prune(keeping kept: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let records = names.filter { $0.hasPrefix("launch-") && $0.hasSuffix(".bin") }.map { directory + "/" + $0 }
+        guard records.count > Self.recordLimit else { return }
+        let byAge = records.filter { $0 != kept }
+            .map { (path: $0, modified: FileStamp.of(path: $0)?.modified ?? 0) }
+            .sorted { $0.modified < $1.modified }
+        for record in byAge.prefix(records.count - Self.recordLimit) { unlink(record.path) }
+    }
+}
+
+// MARK: - Stamps
+
+/// What `stat` says about a file: enough to tell that it did not change, by the rule of ``LaunchCache``.
+struct FileStamp: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    /// Modification time, nanoseconds since 1970.
+    var modified: Int64
+    /// Status-change time (ctime), nanoseconds since 1970.
+    var changed: Int64
+
+    init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+    }
+
+    init(_ info: stat) {
+        device = UInt64(truncatingIfNeeded: info.st_dev)
+        inode = UInt64(truncatingIfNeeded: info.st_ino)
+        size = Int64(info.st_size)
+        #if canImport(Darwin)
+        modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        changed = Int64(info.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(info.st_ctimespec.tv_nsec)
+        #else
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        #endif
+    }
+
+    /// The stamp of what `path` names (links followed, as reading follows them); nil when nothing is there.
+    static func of(path: String) -> FileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileStamp(info)
+    }
+
+    /// A regular file's stamp and bytes, the stamp taken before the read on the same descriptor (so a
+    /// write racing the read leaves a stamp older than the bytes, never newer); nil on any failure.
+    static func contents(of path: String, followingLinks: Bool = true) -> (stamp: FileStamp, bytes: [UInt8])? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        // One byte more than the size, so the read that sees the end needs no growth.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        bytes.removeSubrange(filled...)
+        return (FileStamp(info), bytes)
+    }
+
+    /// The wall clock now, in nanoseconds since 1970 (file timestamps never run ahead of it).
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}
+
+// MARK: - Record
+
+/// One folder's record, in a compact binary layout (varints, length-prefixed strings).
+struct LaunchRecord {
+    struct File {
+        var stamp: FileStamp
+        var sql: String
+        var checksum: Digest
+    }
+
+    struct LockEntry {
+        var stamp: FileStamp
+        /// nil: the lock was there but could not be decoded.
+        var value: FingerprintLock.QuickLock?
+    }
+
+    struct ManifestEntry {
+        var stamp: FileStamp
+        var digest: Digest
+    }
+
+    var folder: String
+    var ignored: [UInt32]
+    /// When the process that wrote the record started loading (nanoseconds since 1970).
+    var started: Int64
+    var files: [String: File] = [:]
+    var lock: LockEntry?
+    var manifest: ManifestEntry?
+
+    static let magic: [UInt8] = Array("SRLC".utf8)
+
+    static func scalars(_ characters: Set<Unicode.Scalar>) -> [UInt32] { characters.map(\.value).sorted() }
+
+    /// The record at `path`, when it is one this tool version wrote; nil otherwise.
+    static func read(from path: String) -> LaunchRecord? {
+        guard let contents = FileStamp.contents(of: path, followingLinks: false) else { return nil }
+        var reader = RecordReader(bytes: contents.bytes)
+        return try? reader.record()
+    }
+
+    func encoded() -> [UInt8] {
+        var writer = RecordWriter()
+        writer.bytes += Self.magic
+        writer.bytes.append(LaunchCache.recordFormat)
+        writer.string(ToolVersion.current)
+        writer.int(Int64(SchemaSnapshot.formatVersion))
+        writer.int(Int64(FingerprintLock.currentFormat))
+        writer.string(folder)
+        writer.array(ignored) { $0.int(Int64($1)) }
+        writer.int(started)
+        writer.array(files.keys.sorted()) { writer, name in
+            let file = files[name]!
+            writer.string(name)
+            writer.stamp(file.stamp)
+            writer.string(file.sql)
+            writer.digest(file.checksum)
+        }
+        writer.optional(lock) { writer, lock in
+            writer.stamp(lock.stamp)
+            writer.optional(lock.value) { $0.quickLock($1) }
+        }
+        writer.optional(manifest) { writer, manifest in
+            writer.stamp(manifest.stamp)
+            writer.digest(manifest.digest)
+        }
+        return writer.bytes
+    }
+}
+
+/// Appends values in the record layout.
+struct RecordWriter {
+    var bytes: [UInt8] = []
+
+    mutating func unsigned(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func int(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func int(_ value: Int) { int(Int64(value)) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    /// A version: 0 and the integer, 1 and a dotted version's text, 2 and a text version.
+    mutating func version(_ value: MigrationVersion) {
+        if let integer = value.integer {
+            bytes.append(0)
+            int(integer)
+        } else {
+            bytes.append(value.isText ? 2 : 1)
+            string(value.description)
+        }
+    }
+
+    mutating func string(_ value: String) {
+        unsigned(UInt64(value.utf8.count))
+        bytes += value.utf8
+    }
+
+    mutating func digest(_ value: Digest) {
+        unsigned(UInt64(value.bytes.count))
+        bytes += value.bytes
+    }
+
+    mutating func stamp(_ value: FileStamp) {
+        unsigned(value.device)
+        unsigned(value.inode)
+        int(value.size)
+        int(value.modified)
+        int(value.changed)
+    }
+
+    mutating func optional<T>(_ value: T?, _ body: (inout RecordWriter, T) -> Void) {
+        bool(value != nil)
+        if let value { body(&self, value) }
+    }
+
+    mutating func optionalString(_ value: String?) { optional(value) { $0.string($1) } }
+
+    mutating func array<T>(_ values: [T], _ body: (inout RecordWriter, T) -> Void) {
+        unsigned(UInt64(values.count))
+        for value in values { body(&self, value) }
+    }
+
+    mutating func object(_ object: SchemaObject) {
+        string(object.kind.rawValue)
+        string(object.name)
+        optionalString(object.tableName)
+        array(object.facets) { $0.string($1.label); $0.string($1.value) }
+        array(object.shadowTables) { $0.string($1) }
+        array(object.notes) { $0.string($1) }
+        digest(object.hash)
+    }
+
+    mutating func diff(_ diff: SchemaDiff) {
+        array(diff.added) { $0.object($1) }
+        array(diff.removed) { $0.object($1) }
+        array(diff.changed) { writer, change in
+            writer.string(change.key.kind.rawValue)
+            writer.string(change.key.name)
+            writer.string(change.name)
+            writer.array(change.facetChanges) { $0.string($1.label); $0.optionalString($1.before); $0.optionalString($1.after) }
+            writer.object(change.object)
+        }
+    }
+
+    mutating func quickLock(_ lock: FingerprintLock.QuickLock) {
+        int(lock.formatVersion)
+        int(lock.snapshotFormat)
+        string(lock.ledgerTable)
+        array(lock.ignoredObjects) { $0.string($1) }
+        array(lock.manifestIgnored) { $0.string($1) }
+        array(lock.manifestProbes) { writer, probe in
+            writer.version(probe.version)
+            writer.string(probe.sql)
+            writer.optionalString(probe.description)
+            writer.optional(probe.line) { $0.int($1) }
+        }
+        array(lock.trackedPragmas) { $0.string($1) }
+        array(lock.namesCreatedBySQL.keys.sorted()) { writer, name in
+            writer.string(name)
+            writer.version(lock.namesCreatedBySQL[name]!)
+        }
+        optional(lock.manifestDigest) { $0.digest($1) }
+        digest(lock.baseFingerprint)
+        array(lock.migrations) { writer, entry in
+            writer.version(entry.version)
+            writer.string(entry.fileName)
+            writer.digest(entry.checksum)
+            writer.digest(entry.fingerprint)
+        }
+        array(lock.quick.effects) { $0.diff($1) }
+        array(lock.quick.knownObjects) { writer, known in
+            writer.string(known.type)
+            writer.string(known.name)
+            writer.optionalString(known.sql)
+            writer.optional(known.object) { $0.object($1) }
+        }
+    }
+}
+
+/// Reads values in the record layout; throws on anything malformed (the record is then ignored).
+struct RecordReader {
+    struct Malformed: Error {}
+
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func byte() throws -> UInt8 {
+        guard offset < bytes.count else { throw Malformed() }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func unsigned() throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try byte()
+            guard shift < 64 else { throw Malformed() }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func int() throws -> Int64 {
+        let raw = try unsigned()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func version() throws -> MigrationVersion {
+        switch try byte() {
+        case 0: return MigrationVersion(try int())
+        case 1:
+            guard let dotted = MigrationVersion(dotted: try string()) else { throw Malformed() }
+            return dotted
+        case 2: return MigrationVersion(text: try string())
+        default: throw Malformed()
+        }
+    }
+
+    mutating func intValue() throws -> Int {
+        let value = try int()
+        guard let narrowed = Int(exactly: value) else { throw Malformed() }
+        return narrowed
+    }
+
+    mutating func bool() throws -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw Malformed()
+        }
+    }
+
+    mutating func count() throws -> Int {
+        let count = try unsigned()
+        guard count <= UInt64(bytes.count - offset) else { throw Malformed() }
+        return Int(count)
+    }
+
+    mutating func string() throws -> String {
+        let count = try count()
+        defer { offset += count }
+        guard let text = String(validating: bytes[offset..<offset + count], as: UTF8.self) else { throw Malformed() }
+        return text
+    }
+
+    mutating func digest() throws -> Digest {
+        let count = try count()
+        defer { offset += count }
+        return Digest(bytes: Array(bytes[offset..<offset + count]))
+    }
+
+    mutating func stamp() throws -> FileStamp {
+        FileStamp(device: try unsigned(), inode: try unsigned(), size: try int(), modified: try int(), changed: try int())
+    }
+
+    mutating func optional<T>(_ body: (inout RecordReader) throws -> T) throws -> T? {
+        try bool() ? try body(&self) : nil
+    }
+
+    mutating func optionalString() throws -> String? { try optional { try $0.string() } }
+
+    mutating func array<T>(_ body: (inout RecordReader) throws -> T) throws -> [T] {
+        let count = try count()
+        var values: [T] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try body(&self)) }
+        return values
+    }
+
+    mutating func kind() throws -> SchemaObject.Kind {
+        guard let kind = SchemaObject.Kind(rawValue: try string()) else { throw Malformed() }
+        return kind
+    }
+
+    mutating func object() throws -> SchemaObject {
+        SchemaObject(kind: try kind(), name: try string(), tableName: try optionalString(),
+                     facets: try array { SchemaObject.Facet(try $0.string(), try $0.string()) },
+                     shadowTables: try array { try $0.string() }, notes: try array { try $0.string() }, hash: try digest())
+    }
+
+    mutating func diff() throws -> SchemaDiff {
+        SchemaDiff(added: try array { try $0.object() }, removed: try array { try $0.object() },
+                   changed: try array { reader in
+                       SchemaDiff.Change(key: ObjectKey(kind: try reader.kind(), name: try reader.string()), name: try reader.string(),
+                                         facetChanges: try reader.array {
+                                             SchemaDiff.FacetChange(label: try $0.string(), before: try $0.optionalString(),
+                                                                    after: try $0.optionalString())
+                                         },
+                                         object: try reader.object())
+                   })
+    }
+
+    mutating func quickLock() throws -> FingerprintLock.QuickLock {
+        let formatVersion = try intValue(), snapshotFormat = try intValue(), ledgerTable = try string()
+        let ignoredObjects = try array { try $0.string() }, manifestIgnored = try array { try $0.string() }
+        let probes = try array { reader in
+            Manifest.Probe(version: try reader.version(), sql: try reader.string(), description: try reader.optionalString(),
+                           line: try reader.optional { try $0.intValue() })
+        }
+        let trackedPragmas = try array { try $0.string() }
+        var names: [String: MigrationVersion] = [:]
+        for (name, version) in try array({ (try $0.string(), try $0.version()) }) { names[name] = version }
+        let manifestDigest = try optional { try $0.digest() }
+        let baseFingerprint = try digest()
+        let migrations = try array { reader in
+            FingerprintLock.QuickLock.Entry(version: try reader.version(), fileName: try reader.string(),
+                                            checksum: try reader.digest(), fingerprint: try reader.digest())
+        }
+        let effects = try array { try $0.diff() }
+        let known = try array { reader in
+            SchemaIntrospector.KnownObject(type: try reader.string(), name: try reader.string(), sql: try reader.optionalString(),
+                                           object: try reader.optional { try $0.object() })
+        }
+        return FingerprintLock.QuickLock(formatVersion: formatVersion, snapshotFormat: snapshotFormat, ledgerTable: ledgerTable,
+                                         ignoredObjects: ignoredObjects, manifestIgnored: manifestIgnored, manifestProbes: probes,
+                                         trackedPragmas: trackedPragmas, namesCreatedBySQL: names, manifestDigest: manifestDigest,
+                                         baseFingerprint: baseFingerprint, migrations: migrations,
+                                         quick: FingerprintLock.QuickIndex(effects: effects, knownObjects: known))
+    }
+
+    mutating func record() throws -> LaunchRecord {
+        guard bytes.count > LaunchRecord.magic.count, Array(bytes[0..<LaunchRecord.magic.count]) == LaunchRecord.magic else { throw Malformed() }
+        offset = LaunchRecord.magic.count
+        guard try byte() == LaunchCache.recordFormat, try string() == ToolVersion.current,
+              try int() == Int64(SchemaSnapshot.formatVersion), try int() == Int64(FingerprintLock.currentFormat) else {
+            throw Malformed()
+        }
+        var record = LaunchRecord(folder: try string(), ignored: try array { reader in
+            guard let value = UInt32(exactly: try reader.int()) else { throw Malformed() }
+            return value
+        }, started: try int())
+        for (name, file) in try array({ (try $0.string(), LaunchRecord.File(stamp: try $0.stamp(), sql: try $0.string(), checksum: try $0.digest())) }) {
+            record.files[name] = file
+        }
+        record.lock = try optional { reader in LaunchRecord.LockEntry(stamp: try reader.stamp(), value: try reader.optional { try $0.quickLock() }) }
+        record.manifest = try optional { reader in LaunchRecord.ManifestEntry(stamp: try reader.stamp(), digest: try reader.digest()) }
+        guard offset == bytes.count else { throw Malformed() }
+        return record
+    }
+}
