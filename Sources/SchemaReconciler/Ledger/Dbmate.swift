@@ -112,13 +112,7 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
             let url = folder.appendingPathComponent(fileName)
             guard let number = Int64(digits) else { throw MigrationSetError.unparsableVersion(path: url.path, prefix: digits) }
             let version = MigrationVersion(number)
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
-            }
-            guard let text = String(validating: data, as: UTF8.self) else {
-                throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
-            }
+            let text = try MigrationSet.readUTF8(url)
             let parsed: (up: String, transaction: Bool)
             do { parsed = try Self.parse(text) } catch { throw MigrationSetError.fileUnreadable(path: url.path, reason: error.description) }
             let description = String(fileName.dropFirst(digits.count).dropLast(4)).trimmingCharacters(in: CharacterSet(charactersIn: "_"))

@@ -73,7 +73,7 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
             let text = Self.versionText(of: name)
             guard !text.isEmpty else { throw MigrationSetError.unparsableVersion(path: directory.path, prefix: text) }
             let version = Self.version(text)
-            let sql = try Self.read(url)
+            let sql = try MigrationSet.readUTF8(url)
             let metadata = try? String(contentsOf: directory.appendingPathComponent("metadata.toml"), encoding: .utf8)
             let noTransaction = metadata.map { Self.runsOutsideTransaction($0) } ?? false
             let description = name.split(separator: "_", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
@@ -97,17 +97,6 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
             return parts.count == 2 && parts[0].trimmingCharacters(in: .whitespaces) == "run_in_transaction"
                 && parts[1].trimmingCharacters(in: .whitespaces) == "false"
         }
-    }
-
-    private static func read(_ url: URL) throws -> String {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
-        }
-        return text
     }
 
     static func identity(of text: String) -> Digest { Digest.sha384(of: Array("diesel version \(text)".utf8)) }

@@ -132,20 +132,14 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
             guard let version = MigrationVersion(dotted: parsed.version.replacingOccurrences(of: "_", with: ".")) else {
                 throw MigrationSetError.unparsableVersion(path: url.path, prefix: parsed.version)
             }
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
-            }
-            guard let sql = String(validating: data, as: UTF8.self) else {
-                throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
-            }
+            let sql = try MigrationSet.readUTF8(url)
             let conf = (try? String(contentsOf: URL(fileURLWithPath: url.path + ".conf"), encoding: .utf8)) ?? ""
             let noTransaction = conf.split(whereSeparator: \.isNewline).contains {
                 $0.filter { !$0.isWhitespace }.lowercased() == "executeintransaction=false"
             }
             migrations.append(Migration(version: version, description: Self.abbreviated(parsed.description, to: 200),
                                         kind: .simple, fileName: path, url: url, sql: sql,
-                                        checksum: Self.digest(Self.checksum([UInt8](data))), noTransaction: noTransaction))
+                                        checksum: Self.digest(Self.checksum(Array(sql.utf8))), noTransaction: noTransaction))
         }
         guard !migrations.isEmpty else { throw MigrationSetError.noMigrations(path: folder.path) }
         return try MigrationSet(folder: folder, migrations: migrations)

@@ -109,13 +109,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
             guard let version = Int64(parsed.digits).map({ MigrationVersion($0) }) else {
                 throw MigrationSetError.unparsableVersion(path: url.path, prefix: parsed.digits)
             }
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
-            }
-            guard let sql = String(validating: data, as: UTF8.self) else {
-                throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
-            }
+            let sql = try MigrationSet.readUTF8(url)
             migrations.append(Migration(version: version, description: parsed.name,
                                         kind: parsed.isUp ? .reversibleUp : .reversibleDown, fileName: fileName, url: url,
                                         sql: sql, checksum: Self.identity(of: version), noTransaction: noTransactionWrap))

@@ -88,13 +88,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
         for fileName in names.sorted() {
             guard let version = Self.version(of: fileName) else { continue }
             let url = folder.appendingPathComponent(fileName)
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
-            }
-            guard let text = String(validating: data, as: UTF8.self) else {
-                throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
-            }
+            let text = try MigrationSet.readUTF8(url)
             let parsed: GooseSQL
             do { parsed = try GooseSQL.parse(text) } catch {
                 throw MigrationSetError.fileUnreadable(path: url.path, reason: error.description)

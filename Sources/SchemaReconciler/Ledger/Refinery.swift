@@ -88,13 +88,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
             guard let version = Int32(parsed.digits) else {
                 throw MigrationSetError.unparsableVersion(path: url.path, prefix: parsed.digits)
             }
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw MigrationSetError.fileUnreadable(path: url.path, reason: MigrationSet.reason(error))
-            }
-            guard let sql = String(validating: data, as: UTF8.self) else {
-                throw MigrationSetError.notUTF8(path: url.path, byteOffset: MigrationSet.firstInvalidUTF8Offset([UInt8](data)) ?? 0)
-            }
+            let sql = try MigrationSet.readUTF8(url)
             migrations.append(Migration(version: MigrationVersion(Int64(version)), description: parsed.name, kind: .simple, fileName: url.lastPathComponent,
                                         url: url, sql: sql, checksum: Self.digest(Self.checksum(name: parsed.name, version: version, sql: sql)),
                                         noTransaction: false))
