@@ -132,15 +132,22 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
 
     public func hash(into hasher: inout Hasher) {
         switch storage {
+        case .integer(let value):
+            hasher.combine(0)
+            hasher.combine(value)
+        case .dotted(let dotted):
+            // Equal integer and dotted versions (5 and 5.0) hash alike: a one-part dotted version that
+            // fits an Int64 hashes as that integer (its part has no leading zeros, so it parses back).
+            if dotted.parts.count == 1, let value = Int64(dotted.parts[0]) {
+                hasher.combine(0)
+                hasher.combine(value)
+            } else {
+                hasher.combine(2)
+                for part in dotted.parts { hasher.combine(part) }
+            }
         case .text(let text):
             hasher.combine(1)
             hasher.combine(text)
-        case .integer(let value) where value < 0:
-            hasher.combine(value)
-        default:
-            // Equal integer and dotted versions (5 and 5.0) hash alike.
-            hasher.combine(0)
-            for part in numericParts ?? [] { hasher.combine(part) }
         }
     }
 
