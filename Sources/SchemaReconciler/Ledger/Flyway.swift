@@ -439,11 +439,10 @@ extension Flyway {
     /// Flyway's validate refuses versions not applied below its newest row (unless ``outOfOrder``), so a
     /// plan that would leave one is refused up front instead of being rolled back by the final check.
     public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? {
-        guard !outOfOrder, let missing = Goose.missing(applied: versions, migrations: migrations), let top = versions.max() else { return nil }
-        return RepairPlan.Blocker(
-            reason: "Flyway's validate refuses versions not applied below its newest row (\(missing.map(\.description).joined(separator: ", ")) "
-                + "would have no row below \(top)); nothing proves they ran",
-            flag: "--assume-version \(top), a [[probe]] for each, or --out-of-order if Flyway runs with outOfOrder=true")
+        guard !outOfOrder else { return nil }
+        return RepairPlan.missingBelowNewestBlocker(applied: versions, migrations: migrations,
+                                                    refusal: "Flyway's validate refuses versions not applied below its newest row",
+                                                    alternatives: ", a [[probe]] for each, or --out-of-order if Flyway runs with outOfOrder=true")
     }
 
 }

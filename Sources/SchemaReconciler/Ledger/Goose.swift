@@ -185,24 +185,15 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     }
 
     public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? {
-        guard !allowMissing, let missing = Self.missing(applied: versions, migrations: migrations) else { return nil }
-        return RepairPlan.Blocker(
-            reason: "goose refuses missing migrations below its newest recorded version (\(missing.map(String.init).joined(separator: ", ")) "
-                + "would have no row below \(versions.max() ?? 0)); nothing proves they ran",
-            flag: "--assume-version \(versions.max() ?? 0), or --allow-missing if goose runs with -allow-missing")
-    }
-
-    /// goose's `findMissingMigrations`: bundled versions without a row below the newest row.
-    static func missing(applied versions: [MigrationVersion], migrations: MigrationSet) -> [MigrationVersion]? {
-        guard let top = versions.max() else { return nil }
-        let recorded = Set(versions)
-        let missing = migrations.applying.map(\.version).filter { $0 < top && !recorded.contains($0) }
-        return missing.isEmpty ? nil : missing
+        guard !allowMissing else { return nil }
+        return RepairPlan.missingBelowNewestBlocker(applied: versions, migrations: migrations,
+                                                    refusal: "goose refuses missing migrations below its newest recorded version",
+                                                    alternatives: ", or --allow-missing if goose runs with -allow-missing")
     }
 
     /// goose's `up`: no version-0 row (provider), then missing migrations unless allowed.
     public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? {
-        if !allowMissing, let missing = Self.missing(applied: rows.map(\.version), migrations: migrations) {
+        if !allowMissing, let missing = RepairPlan.missingBelowNewest(applied: rows.map(\.version), migrations: migrations) {
             return "error: found \(missing.count) missing migrations before current version \(rows.map(\.version).max() ?? 0)"
         }
         return nil

@@ -145,6 +145,24 @@ extension RowLedger {
 }
 
 extension RepairPlan {
+    /// Bundled versions without a row below the newest applied one (goose's `findMissingMigrations`;
+    /// refinery's verifier and Flyway's validate ask the same); nil when there are none.
+    static func missingBelowNewest(applied versions: [MigrationVersion], migrations: MigrationSet) -> [MigrationVersion]? {
+        guard let top = versions.max() else { return nil }
+        let recorded = Set(versions)
+        let missing = migrations.applying.map(\.version).filter { $0 < top && !recorded.contains($0) }
+        return missing.isEmpty ? nil : missing
+    }
+
+    /// The blocker of a migrator that refuses versions missing below its newest row: `refusal` says so
+    /// in its words, `alternatives` what settles it besides `--assume-version`; nil when nothing is missing.
+    static func missingBelowNewestBlocker(applied versions: [MigrationVersion], migrations: MigrationSet,
+                                          refusal: String, alternatives: String) -> Blocker? {
+        guard let missing = missingBelowNewest(applied: versions, migrations: migrations), let top = versions.max() else { return nil }
+        return Blocker(reason: "\(refusal) (\(missing.map(\.description).joined(separator: ", ")) would have no row below \(top)); nothing proves they ran",
+                       flag: "--assume-version \(top)\(alternatives)")
+    }
+
     /// The versions the ledger claims applied once `actions` ran over `rows` (successful rows only;
     /// a summary ledger writes this set in its own form).
     static func appliedVersions(after actions: [Action], over rows: [LedgerRow]) -> [MigrationVersion] {

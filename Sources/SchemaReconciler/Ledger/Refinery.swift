@@ -192,11 +192,9 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
     /// refinery's verifier refuses versioned files not applied below the newest row, so a plan that
     /// would leave one is refused up front instead of being rolled back by the final check.
     public func cannotRecord(applied versions: [MigrationVersion], migrations: MigrationSet) -> RepairPlan.Blocker? {
-        guard let missing = Goose.missing(applied: versions, migrations: migrations), let top = versions.max() else { return nil }
-        return RepairPlan.Blocker(
-            reason: "refinery refuses versioned migrations not applied below its newest row (\(missing.map(\.description).joined(separator: ", ")) "
-                + "would have no row below \(top)); nothing proves they ran",
-            flag: "--assume-version \(top), or a [[probe]] for each")
+        RepairPlan.missingBelowNewestBlocker(applied: versions, migrations: migrations,
+                                             refusal: "refinery refuses versioned migrations not applied below its newest row",
+                                             alternatives: ", or a [[probe]] for each")
     }
 
     public func startupProblem(rows: [LedgerRow], migrations: MigrationSet, ignoreMissing: Bool) -> String? {
