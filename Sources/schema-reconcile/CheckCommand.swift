@@ -39,35 +39,33 @@ struct CheckCommand: FormattedCommand {
 
     func run() throws {
         // A launcher's check: decide healthy databases from the lock's quick index, without replay.
-        if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock, try isSQLx() {
-            try runQuick()
-            return
+        if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock {
+            let settings = try migrations.settings()
+            let paths = selection.expandedDatabases()
+            if try migrations.chooseDialect(folder: settings.migrationsFolder, databases: paths,
+                                            hasSQLxConfig: settings.config != nil) is SQLxLedger {
+                try Self.runQuick(settings: settings, paths: paths, options: plan.planOptions(requireTip: requireTip),
+                                  ignored: migrations.ignore, format: output.format, jobs: selection.concurrency)
+                return
+            }
         }
         try DiagnosisOutput.emit(try selection.groups(migrations, progressFor: output.format), settings: try migrations.settings().sources,
                                 options: plan.planOptions(requireTip: requireTip, enforceInvariants: invariants),
                                 format: output.format, detail: .brief, jobs: selection.concurrency)
     }
 
-    /// The quick index is sqlx's; other dialects take the full diagnosis.
-    private func isSQLx() throws -> Bool {
-        let settings = try migrations.settings()
-        return try migrations.chooseDialect(folder: settings.migrationsFolder, databases: selection.expandedDatabases(),
-                                            hasSQLxConfig: settings.config != nil) is SQLxLedger
-    }
-
-    private func runQuick() throws {
-        let settings = try migrations.settings()
-        let options = plan.planOptions(requireTip: requireTip)
-        let paths = selection.expandedDatabases()
+    /// The quick index is sqlx's, so `paths` hold sqlx ledgers (or none); the set and the lock's quick index
+    /// are read once, whatever the number of databases.
+    static func runQuick(settings: ResolvedSettings, paths: [String], options: PlanOptions, ignored: [String],
+                         format: OutputFormat, jobs: Int) throws {
         let results = try CommandFailure.reporting {
-            // The set and the lock's quick index are read once, whatever the number of databases.
             let checker = try QuickChecker(migrationsFolder: settings.migrationsFolder,
                                            ignoredCharacters: settings.ignoredCharacters,
                                            ledger: try SQLxLedger(tableNameText: settings.tableNameText),
-                                           ignored: migrations.ignore.map(NamePattern.init), options: options)
-            let progress = ProgressReporter(format: output.format, activity: "checking", unit: "databases")
+                                           ignored: ignored.map(NamePattern.init), options: options)
+            let progress = ProgressReporter(format: format, activity: "checking", unit: "databases")
             defer { progress?.finish() }
-            return try checker.check(databasesAt: paths, jobs: selection.concurrency) { done in
+            return try checker.check(databasesAt: paths, jobs: jobs) { done in
                 progress?.update(done: done, total: paths.count)
             }
         }
@@ -78,6 +76,41 @@ struct CheckCommand: FormattedCommand {
                                      tipVersion: results.first?.tipVersion ?? nil)
         report.settings = settings.sources
         report.fingerprintSource = results.first?.fingerprintSource.description
-        try DiagnosisOutput.render([(nil, report)], format: output.format, detail: .brief)
+        try DiagnosisOutput.render([(nil, report)], format: format, detail: .brief)
+    }
+}
+
+/// The launcher's call, `schema-reconcile check DB...` with no option at all, recognised without the argument parser.
+///
+/// In the static binary, ArgumentParser's model of the commands costs about half the instructions of a healthy
+/// check: each first protocol-conformance lookup scans the binary's 7,000 conformance records, and the parser makes
+/// hundreds of them, plus two lenient parses looking for `--generate-completion-script`. Only arguments that cannot
+/// be options qualify (none starts with `-`, so `--`, `-h` and every flag go to the parser); they mean to the parser
+/// exactly what they mean here: `check` with these database paths and every option at its default.
+///
+/// ```swift
+/// LaunchCheck(["check", "state.sqlite"])?.databases   // ["state.sqlite"]
+/// LaunchCheck(["check", "--require-tip", "state.sqlite"]) // nil: the parser handles it
+/// ```
+struct LaunchCheck: Equatable {
+    /// The database arguments, as given.
+    let databases: [String]
+
+    init?(_ arguments: [String]) {
+        guard arguments.count >= 2, arguments[0] == CheckCommand.configuration.commandName,
+              arguments.dropFirst().allSatisfy({ !$0.hasPrefix("-") }) else { return nil }
+        databases = Array(arguments.dropFirst())
+    }
+
+    /// Runs the quick check as `CheckCommand` does with default options; returns false, having written nothing,
+    /// when the databases or the folder are another tool's, whose full diagnosis the parsed command runs.
+    func runIfSQLx() throws -> Bool {
+        let settings = try MigrationOptions.settings()
+        let paths = DatabasePaths.expand(databases, recursive: false)
+        guard try MigrationOptions.detectDialect(folder: settings.migrationsFolder, databases: paths,
+                                                 hasSQLxConfig: settings.config != nil) is SQLxLedger else { return false }
+        try CheckCommand.runQuick(settings: settings, paths: paths, options: PlanOptions(), ignored: [],
+                                  format: .text, jobs: DatabaseSelection.defaultConcurrency)
+        return true
     }
 }

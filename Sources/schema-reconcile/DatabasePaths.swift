@@ -5,6 +5,11 @@ enum DatabasePaths {
     /// File name endings taken for databases when a folder is searched.
     static let databaseSuffixes = [".sqlite", ".sqlite3", ".db"]
 
+    /// Every argument's paths, in argument order.
+    static func expand(_ arguments: [String], recursive: Bool) -> [String] {
+        arguments.flatMap { expand($0, recursive: recursive) }
+    }
+
     static func expand(_ argument: String, recursive: Bool) -> [String] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {

@@ -28,12 +28,15 @@ struct DatabaseSelection: ParsableArguments {
     }
 
     /// How many databases to work on at once.
-    var concurrency: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+    var concurrency: Int { jobs ?? Self.defaultConcurrency }
+
+    /// Without `--jobs`: the number of cores.
+    static var defaultConcurrency: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// The database paths the arguments stand for, in argument order: a file as given, a quoted glob
     /// (`'fixtures/*.sqlite'`) as its matches, a folder (with `--recursive`) as every database under it.
     func expandedDatabases() -> [String] {
-        databases.flatMap { DatabasePaths.expand($0, recursive: recursive) }
+        DatabasePaths.expand(databases, recursive: recursive)
     }
 
     /// Databases with the reconciler for their migration set.

@@ -59,6 +59,12 @@ struct MigrationOptions: ParsableArguments {
 
     /// Flags, sqlx.toml and defaults combined, each with its origin.
     func settings() throws -> ResolvedSettings {
+        try Self.settings(folder: folder, table: table, ignoredCharacters: ignoredCharacters, config: config)
+    }
+
+    /// Resolves settings from these flags' values (nil: not given) against the working directory.
+    static func settings(folder: String? = nil, table: String? = nil, ignoredCharacters: Set<Unicode.Scalar>? = nil,
+                         config: String? = nil) throws -> ResolvedSettings {
         try CommandFailure.reporting {
             try ResolvedSettings.resolve(migrations: folder, table: table, ignoredCharacters: ignoredCharacters,
                                          config: config, workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
@@ -73,11 +79,7 @@ struct MigrationOptions: ParsableArguments {
                         progressFor format: OutputFormat? = nil) throws -> Reconciler {
         // Another migrations folder (an --app-dir group) takes the sqlx.toml beside or above it.
         let settings = try override.map { folder in
-            try CommandFailure.reporting {
-                try ResolvedSettings.resolve(migrations: folder.path, table: table, ignoredCharacters: ignoredCharacters,
-                                             config: nil,
-                                             workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-            }
+            try Self.settings(folder: folder.path, table: table, ignoredCharacters: ignoredCharacters)
         } ?? settings()
         let progress = format.flatMap { ProgressReporter(format: $0, activity: "replaying migrations", unit: "versions") }
         defer { progress?.finish() }
@@ -111,12 +113,7 @@ struct MigrationOptions: ParsableArguments {
             }
             chosen = named
         } else {
-            switch Dialects.detect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig) {
-            case .decided(let dialect, _): chosen = dialect
-            case .unknown: chosen = SQLxLedger()
-            case .ambiguous(let candidates, let evidence):
-                throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
-            }
+            chosen = try Self.detectDialect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig)
         }
         if let userVersionMeans {
             guard chosen is UserVersion, let meaning = UserVersion.Meaning(rawValue: userVersionMeans) else {
@@ -138,5 +135,15 @@ struct MigrationOptions: ParsableArguments {
         guard noTransactionWrap else { return chosen }
         guard chosen is GolangMigrate else { throw CommandFailure(message: "--no-tx-wrap is golang-migrate's x-no-tx-wrap; the dialect is \(chosen.name)") }
         return GolangMigrate(noTransactionWrap: true)
+    }
+
+    /// The dialect the databases' ledgers or the folder's layout show, sqlx when nothing does; several → exit 64.
+    static func detectDialect(folder: URL, databases: [String], hasSQLxConfig: Bool) throws -> any MigrationDialect {
+        switch Dialects.detect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig) {
+        case .decided(let dialect, _): return dialect
+        case .unknown: return SQLxLedger()
+        case .ambiguous(let candidates, let evidence):
+            throw CommandFailure(message: "cannot tell which migration tool this is (\(evidence)); candidates: \(candidates.joined(separator: ", ")); pass --dialect NAME")
+        }
     }
 }

@@ -41,6 +41,7 @@ struct SchemaReconcile: ParsableCommand {
         let arguments = arguments == ["-V"] ? ["--version"] : arguments
         var format = OutputFormat.requested(in: arguments)
         do {
+            if let launch = LaunchCheck(arguments), try launch.runIfSQLx() { return 0 }
             var command = try parseAsRoot(arguments)
             if let formatted = command as? any FormattedCommand { format = formatted.output.format }
             try command.run()
