@@ -163,6 +163,9 @@ public struct Reconciler: Sendable {
         public var tipVersion: MigrationVersion?
         /// Whether the quick index alone decided.
         public var decidedQuickly: Bool
+        /// The dialects whose ledger the database holds, when the check was asked to note them
+        /// (``QuickChecker/check(databasesAt:jobs:busyTimeout:notingLedgersOf:completed:)``); else empty.
+        public var ledgersHeld: [String] = []
     }
 
     /// Reconciles databases migrated by GRDB's `DatabaseMigrator`: replays its registered migrations
@@ -254,30 +257,38 @@ public struct Reconciler: Sendable {
     ///   - busyTimeout: How long to wait for another process's lock, in seconds.
     public func diagnose(databaseAt path: String, options: PlanOptions = PlanOptions(),
                          busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout) -> Diagnosis {
+        diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout, notingLedgersOf: nil).diagnosis
+    }
+
+    /// The same, also naming the dialects among `dialects` whose ledger the database holds
+    /// (``Dialects/ledgers(heldBy:among:)``), read on the same connection; none for a file that cannot be read.
+    func diagnose(databaseAt path: String, options: PlanOptions, busyTimeout: TimeInterval,
+                  notingLedgersOf dialects: [any MigrationDialect]?) -> (diagnosis: Diagnosis, ledgersHeld: [String]) {
         if let failure = DatabaseFailure.precheck(path: path) {
-            return engine.unreadable(path: path, failure: failure)
+            return (engine.unreadable(path: path, failure: failure), [])
         }
         let reference: ReferenceLedger?
         do {
             reference = try options.referencePath.map { try readReference(at: $0) }
         } catch {
-            return engine.unreadable(path: path, failure: Self.referenceFailure(error, path: options.referencePath ?? ""))
+            return (engine.unreadable(path: path, failure: Self.referenceFailure(error, path: options.referencePath ?? "")), [])
         }
         do {
             let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
             defer { try? queue.close() }
             return try queue.read { db in
+                let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
                 let diagnosis = engine.diagnose(try observation(in: db, evaluateInvariants: true), path: path,
                                                 options: options, reference: reference)
                 // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
                 // database skips this, so a check costs nothing proportional to its data.
                 if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
-                    return engine.unreadable(path: path, failure: failure)
+                    return (engine.unreadable(path: path, failure: failure), held)
                 }
-                return diagnosis
+                return (diagnosis, held)
             }
         } catch {
-            return engine.unreadable(path: path, failure: DatabaseFailure(error, path: path))
+            return (engine.unreadable(path: path, failure: DatabaseFailure(error, path: path)), [])
         }
     }
 

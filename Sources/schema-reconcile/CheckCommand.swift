@@ -42,10 +42,17 @@ struct CheckCommand: FormattedCommand {
         if !invariants, plan.reference == nil, selection.appDir == nil, !migrations.noLock {
             let settings = try migrations.settings()
             let paths = selection.expandedDatabases()
+            let options = plan.planOptions(requireTip: requireTip)
+            if migrations.detectsDialect,
+               try Self.runQuickDetectingSQLx(settings: settings, paths: paths, options: options, ignored: migrations.ignore,
+                                              format: output.format, jobs: selection.concurrency) {
+                return
+            }
             if try migrations.chooseDialect(folder: settings.migrationsFolder, databases: paths,
                                             hasSQLxConfig: settings.config != nil) is SQLxLedger {
-                try Self.runQuick(settings: settings, paths: paths, options: plan.planOptions(requireTip: requireTip),
-                                  ignored: migrations.ignore, format: output.format, jobs: selection.concurrency)
+                try Self.render(try Self.quickResults(settings: settings, paths: paths, options: options, ignored: migrations.ignore,
+                                                      format: output.format, jobs: selection.concurrency),
+                                settings: settings, format: output.format)
                 return
             }
         }
@@ -54,21 +61,41 @@ struct CheckCommand: FormattedCommand {
                                 format: output.format, detail: .brief, jobs: selection.concurrency)
     }
 
-    /// The quick index is sqlx's, so `paths` hold sqlx ledgers (or none); the set and the lock's quick index
-    /// are read once, whatever the number of databases.
-    static func runQuick(settings: ResolvedSettings, paths: [String], options: PlanOptions, ignored: [String],
-                         format: OutputFormat, jobs: Int) throws {
-        let results = try CommandFailure.reporting {
+    /// The quick check, when the folder and the databases' ledgers show sqlx's, or nothing: the same decision as
+    /// ``MigrationOptions/detectDialect(folder:databases:hasSQLxConfig:)``, with each database's ledgers read on
+    /// the connection its check opens rather than on one opened before (which parsed every schema twice).
+    /// Returns false, having written nothing, when the databases or the folder are another tool's, or the
+    /// folder cannot be checked as sqlx's: the caller then takes the path that names the tool or the problem.
+    static func runQuickDetectingSQLx(settings: ResolvedSettings, paths: [String], options: PlanOptions, ignored: [String],
+                                      format: OutputFormat, jobs: Int) throws -> Bool {
+        let folder = settings.migrationsFolder, hasSQLxConfig = settings.config != nil
+        guard Dialects.decide(ledgers: [], folder: folder, hasSQLxConfig: hasSQLxConfig).choosesSQLx,
+              let results = try? quickResults(settings: settings, paths: paths, options: options, ignored: ignored,
+                                              format: format, jobs: jobs, notingLedgers: true),
+              Dialects.decide(ledgers: Array(zip(paths, results.map(\.ledgersHeld))), folder: folder,
+                              hasSQLxConfig: hasSQLxConfig).choosesSQLx
+        else { return false }
+        try render(results, settings: settings, format: format)
+        return true
+    }
+
+    /// Checks sqlx databases: the set and the lock's quick index are read once, whatever their number.
+    static func quickResults(settings: ResolvedSettings, paths: [String], options: PlanOptions, ignored: [String],
+                             format: OutputFormat, jobs: Int, notingLedgers: Bool = false) throws -> [Reconciler.QuickCheckResult] {
+        try CommandFailure.reporting {
             let checker = try QuickChecker(migrationsFolder: settings.migrationsFolder,
                                            ignoredCharacters: settings.ignoredCharacters,
                                            ledger: try SQLxLedger(tableNameText: settings.tableNameText),
                                            ignored: ignored.map(NamePattern.init), options: options)
             let progress = ProgressReporter(format: format, activity: "checking", unit: "databases")
             defer { progress?.finish() }
-            return try checker.check(databasesAt: paths, jobs: jobs) { done in
+            return try checker.check(databasesAt: paths, jobs: jobs, notingLedgersOf: notingLedgers ? Dialects.all : nil) { done in
                 progress?.update(done: done, total: paths.count)
             }
         }
+    }
+
+    static func render(_ results: [Reconciler.QuickCheckResult], settings: ResolvedSettings, format: OutputFormat) throws {
         if let stale = results.first(where: { if case .replayedStaleLock = $0.fingerprintSource { true } else { false } }) {
             Terminal.printError("schema-reconcile: note: \(stale.fingerprintSource)")
         }
@@ -77,6 +104,17 @@ struct CheckCommand: FormattedCommand {
         report.settings = settings.sources
         report.fingerprintSource = results.first?.fingerprintSource.description
         try DiagnosisOutput.render([(nil, report)], format: format, detail: .brief)
+    }
+}
+
+extension Dialects.Detection {
+    /// Whether ``MigrationOptions/detectDialect(folder:databases:hasSQLxConfig:)`` makes this sqlx (nothing recognisable is sqlx).
+    var choosesSQLx: Bool {
+        switch self {
+        case .decided(let dialect, _): dialect is SQLxLedger
+        case .unknown: true
+        case .ambiguous: false
+        }
     }
 }
 
@@ -103,14 +141,10 @@ struct LaunchCheck: Equatable {
     }
 
     /// Runs the quick check as `CheckCommand` does with default options; returns false, having written nothing,
-    /// when the databases or the folder are another tool's, whose full diagnosis the parsed command runs.
+    /// when the databases or the folder are another tool's (or something the parsed command must name).
     func runIfSQLx() throws -> Bool {
-        let settings = try MigrationOptions.settings()
-        let paths = DatabasePaths.expand(databases, recursive: false)
-        guard try MigrationOptions.detectDialect(folder: settings.migrationsFolder, databases: paths,
-                                                 hasSQLxConfig: settings.config != nil) is SQLxLedger else { return false }
-        try CheckCommand.runQuick(settings: settings, paths: paths, options: PlanOptions(), ignored: [],
-                                  format: .text, jobs: DatabaseSelection.defaultConcurrency)
-        return true
+        try CheckCommand.runQuickDetectingSQLx(settings: try MigrationOptions.settings(),
+                                               paths: DatabasePaths.expand(databases, recursive: false), options: PlanOptions(),
+                                               ignored: [], format: .text, jobs: DatabaseSelection.defaultConcurrency)
     }
 }

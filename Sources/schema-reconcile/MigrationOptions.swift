@@ -57,6 +57,11 @@ struct MigrationOptions: ParsableArguments {
           help: "Replay the migrations even when schema-fingerprints.json matches them.")
     var noLock = false
 
+    /// Whether the dialect is left to detection: no `--dialect`, and no flag that belongs to one tool.
+    var detectsDialect: Bool {
+        dialect == nil && userVersionMeans == nil && !allowMissing && !outOfOrder && !noTransactionWrap
+    }
+
     /// Flags, sqlx.toml and defaults combined, each with its origin.
     func settings() throws -> ResolvedSettings {
         try Self.settings(folder: folder, table: table, ignoredCharacters: ignoredCharacters, config: config)

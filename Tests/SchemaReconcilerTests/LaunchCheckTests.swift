@@ -66,4 +66,28 @@ struct LaunchCheckTests {
         try expectSameAsParsed(["healthy.sqlite", "sqlx.sqlite"], in: folder.url)
         #expect(try CLI.run(["check", "healthy.sqlite", "sqlx.sqlite"], in: folder.url).exitCode == 64)
     }
+
+    @Test("the check reads each database's ledgers on its own connection: another tool's ledger beside an sqlx folder is still that tool's, two tools are refused")
+    func detectionDuringTheCheck() throws {
+        // The bundled folder is laid out as sqlx's; a goose database decides goose, as detection before the check did.
+        for extra in [[], ["--recursive"]] {
+            let detected = try CLI.run(["check"] + extra + ["Fixtures/goose/healthy.sqlite"])
+            let named = try CLI.run(["check", "--dialect", "goose"] + extra + ["Fixtures/goose/healthy.sqlite"])
+            #expect(detected.exitCode == named.exitCode)
+            #expect(detected.stdout == named.stdout)
+            #expect(detected.stderr == named.stderr)
+            #expect(try CLI.run(["check", "--dialect", "sqlx", "Fixtures/goose/healthy.sqlite"]).stdout != detected.stdout)
+        }
+        for extra in [[], ["--format", "json"]] {
+            let mixed = try CLI.run(["check"] + extra + ["Fixtures/consistent-tip.sqlite", "Fixtures/goose/healthy.sqlite"])
+            #expect(mixed.exitCode == 64)
+            #expect(mixed.stderr.contains("cannot tell which migration tool this is (the databases hold the ledgers of goose and sqlx)"))
+        }
+        // sqlx's own databases: the same report as with the dialect named.
+        let sqlx = ["Fixtures/consistent-tip.sqlite", "Fixtures/behind-by-three.sqlite", "Fixtures/no-ledger.sqlite"]
+        let detected = try CLI.run(["check", "--format", "json"] + sqlx)
+        let named = try CLI.run(["check", "--format", "json", "--dialect", "sqlx"] + sqlx)
+        #expect(detected.exitCode == 1)
+        #expect(detected.stdout == named.stdout)
+    }
 }

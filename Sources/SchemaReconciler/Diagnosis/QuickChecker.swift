@@ -72,34 +72,53 @@ public struct QuickChecker: Sendable {
         try checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout).result
     }
 
+    /// The check, also naming the dialects among `dialects` whose ledger the database holds, read on the
+    /// connection the check opens: a caller that must tell which tool's databases these are (the CLI's
+    /// detection) need not open each one again.
+    func check(databaseAt path: String, busyTimeout: TimeInterval,
+               notingLedgersOf dialects: [any MigrationDialect]?) throws -> Reconciler.QuickCheckResult {
+        try checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout, notingLedgersOf: dialects).result
+    }
+
     /// The check, with the reconciler that decided it (the quick index's, or the full engine's), so a
     /// caller can repair with the same fingerprints.
-    func checkKeepingReconciler(databaseAt path: String, busyTimeout: TimeInterval) throws
+    func checkKeepingReconciler(databaseAt path: String, busyTimeout: TimeInterval,
+                                notingLedgersOf dialects: [any MigrationDialect]? = nil) throws
         -> (result: Reconciler.QuickCheckResult, reconciler: Reconciler)
     {
         let tip = migrations.applying.last?.version
+        var held: [String]?
         if let light {
-            let diagnosis = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout)
+            let (diagnosis, ledgers) = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout,
+                                                      notingLedgersOf: dialects)
+            held = ledgers
             let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
                 && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)
             if healthy || diagnosis.verdict == .unreadable {
-                return (.init(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource, tipVersion: tip, decidedQuickly: true),
-                        light)
+                return (.init(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource, tipVersion: tip, decidedQuickly: true,
+                              ledgersHeld: ledgers), light)
             }
         }
         let reconciler = try full.reconciler { try Reconciler(migrations: migrations, ledger: ledger, ignored: ignored) }
-        return (.init(diagnosis: reconciler.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout),
-                      fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false), reconciler)
+        let (diagnosis, ledgers) = reconciler.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout,
+                                                       notingLedgersOf: held == nil ? dialects : nil)
+        return (.init(diagnosis: diagnosis, fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false,
+                      ledgersHeld: held ?? ledgers), reconciler)
     }
 
     /// Checks many databases on up to `jobs` threads; results in the order of `paths`. `completed`
     /// hears how many are done after each one (one call at a time), for a progress line.
+    /// With `dialects`, each result also names the dialects among them whose ledger the database holds
+    /// (``Reconciler/QuickCheckResult/ledgersHeld``), for ``Dialects/decide(ledgers:folder:hasSQLxConfig:among:)``.
     ///
     /// - Throws: what ``check(databaseAt:busyTimeout:)`` throws, for the first database that throws.
     public func check(databasesAt paths: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                       busyTimeout: TimeInterval = HardenedDatabase.defaultBusyTimeout,
+                      notingLedgersOf dialects: [any MigrationDialect]? = nil,
                       completed: (@Sendable (Int) -> Void)? = nil) throws -> [Reconciler.QuickCheckResult] {
-        try ParallelMap.map(paths, jobs: jobs, completed: completed) { try check(databaseAt: $0, busyTimeout: busyTimeout) }
+        try ParallelMap.map(paths, jobs: jobs, completed: completed) {
+            try check(databaseAt: $0, busyTimeout: busyTimeout, notingLedgersOf: dialects)
+        }
     }
 
     /// The full engine, built once on first need and shared by every thread.

@@ -66,19 +66,38 @@ public enum Dialects {
             guard DatabaseFileError.precheck(path: path) == nil,
                   let queue = try? HardenedDatabase.open(path: path, access: .readOnly) else { return [] }
             defer { try? queue.close() }
-            return (try? queue.read { db in
-                // One read of the table names spares each dialect its own existence query; a ledger that
-                // is no table (`PRAGMA user_version`) is always asked.
-                let tables = Set(try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_schema WHERE type = 'table'"))
-                return try dialects.filter { dialect in
-                    let isTable = !dialect.tableName.contains(" ")
-                    guard !isTable || tables.contains(dialect.tableName.lowercased()) else { return false }
-                    return try dialect.holdsLedger(db)
-                }.map(\.name)
-            }) ?? []
+            return (try? queue.read { db in try ledgers(heldBy: db, among: dialects) }) ?? []
         }
+        return decide(ledgers: Array(zip(databases, held)), folder: folder, hasSQLxConfig: hasSQLxConfig, among: dialects)
+    }
+
+    /// The names of the dialects among `dialects` whose ledger `db` holds, in their order.
+    ///
+    /// ```swift
+    /// let names = try queue.read { db in try Dialects.ledgers(heldBy: db) } // ["goose"]
+    /// ```
+    public static func ledgers(heldBy db: Database, among dialects: [any MigrationDialect] = all) throws -> [String] {
+        // One read of the table names spares each dialect its own existence query; a ledger that
+        // is no table (`PRAGMA user_version`) is always asked.
+        let tables = Set(try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_schema WHERE type = 'table'"))
+        return try dialects.filter { dialect in
+            let isTable = !dialect.tableName.contains(" ")
+            guard !isTable || tables.contains(dialect.tableName.lowercased()) else { return false }
+            return try dialect.holdsLedger(db)
+        }.map(\.name)
+    }
+
+    /// ``detect(folder:databases:hasSQLxConfig:among:jobs:)`` from the ledgers each database was found to
+    /// hold (``ledgers(heldBy:among:)``), for a caller that read them while it had the database open.
+    /// With no databases, the folder's layout alone decides.
+    ///
+    /// ```swift
+    /// if case .decided(let dialect, _) = Dialects.decide(ledgers: [], folder: folder) { print(dialect.name) }
+    /// ```
+    public static func decide(ledgers held: [(path: String, names: [String])], folder: URL, hasSQLxConfig: Bool = false,
+                              among dialects: [any MigrationDialect] = all) -> Detection {
         var owners: [String: String] = [:]
-        for (path, names) in zip(databases, held) {
+        for (path, names) in held {
             for name in names { owners[name] = owners[name] ?? path }
         }
         if owners.count == 1, let (name, path) = owners.first, let dialect = dialects.first(where: { $0.name == name }) {
