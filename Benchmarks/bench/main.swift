@@ -8,6 +8,9 @@ import SchemaReconciler
 //   bench rss MIGRATIONS                    fingerprint once, print peak resident memory (VmHWM)
 //   bench launch MIGRATIONS DB [RUNS]       prepareForLaunch on a healthy database (folder, and the same SQL as a
 //                                           GRDB DatabaseMigrator) vs a bare GRDB read of schema + ledger
+//   bench profile WHAT MIGRATIONS DB [RUNS] one step in a tight loop, untimed, for callgrind: WHAT is floor
+//                                           (the GRDB read), quick (quickCheck), launch (prepareForLaunch),
+//                                           load (the launch cache's load of the folder) or diagnose (set preloaded)
 
 /// Minimum and median of repeated timings, in seconds.
 struct Timing {
@@ -73,7 +76,7 @@ func withoutLaunchCache<T>(_ body: () throws -> T) rethrows -> T {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS | bench launch MIGRATIONS DB [RUNS]")
+    print("usage: bench healthy MIGRATIONS DB [RUNS] | bench fingerprint MIGRATIONS [RUNS] | bench rss MIGRATIONS | bench launch MIGRATIONS DB [RUNS] | bench profile WHAT MIGRATIONS DB [RUNS]")
     exit(64)
 }
 
@@ -187,6 +190,39 @@ do {
         print("  floor, GRDB ledger (GRDB read of sqlite_schema + grdb_migrations):  \(grdbFloor.text)")
         print("  Reconciler(migrator:) made once, prepareForLaunch each launch:      \(grdbPreloaded.text)  ratio \(ratio(grdbPreloaded, grdbFloor))×")
         print("  Reconciler(migrator:) + prepareForLaunch (replays the migrator):    \(grdbCold.text)  ratio \(ratio(grdbCold, grdbFloor))×")
+    case "profile":
+        let migrations = URL(fileURLWithPath: arguments[2])
+        let path = arguments[3]
+        let runs = arguments.count > 4 ? Int(arguments[4])! : 100
+        let reconciler = try Reconciler(migrationsFolder: migrations)
+        let steps: [String: () throws -> Void] = [
+            "floor": {
+                var configuration = Configuration()
+                configuration.readonly = true
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                _ = try queue.read { db in
+                    (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
+                     try Row.fetchAll(db, sql: "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version"))
+                }
+                try queue.close()
+            },
+            "quick": {
+                let check = try Reconciler.quickCheck(databaseAt: path, migrationsFolder: migrations)
+                precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
+            },
+            "launch": {
+                guard case .ready = try Reconciler.prepareForLaunch(databaseAt: path, migrationsFolder: migrations) else {
+                    fatalError("not ready")
+                }
+            },
+            "load": { _ = try QuickChecker(migrationsFolder: migrations) },
+            "diagnose": { _ = reconciler.diagnose(databaseAt: path) },
+        ]
+        guard let step = steps[arguments[1]] else {
+            print("unknown step \(arguments[1]): \(steps.keys.sorted().joined(separator: ", "))")
+            exit(64)
+        }
+        for _ in 0..<runs { try step() }
     case "rss":
         let set = try MigrationSet.load(from: URL(fileURLWithPath: arguments[1]))
         let timeline = try Fingerprinter().fingerprint(set)

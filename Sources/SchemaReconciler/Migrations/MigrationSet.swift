@@ -74,16 +74,18 @@ public struct MigrationSet: Sendable {
         } catch {
             throw .folderUnreadable(path: path, reason: Self.reason(error))
         }
+        let prefix = path.hasSuffix("/") ? path : path + "/"
         var migrations: [Migration] = []
         for name in names.sorted() {
             guard let parsed = try parse(fileName: name, in: folder) else { continue }
-            let url = folder.appendingPathComponent(name)
-            var entryIsDirectory: ObjCBool = false
-            // fileExists follows symlinks, like sqlx's metadata call; folders are skipped.
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory) else {
-                throw .fileUnreadable(path: url.path, reason: "broken symbolic link")
+            // stat follows symlinks, like sqlx's metadata call; folders are skipped.
+            var info = stat()
+            guard stat(prefix + name, &info) == 0 else {
+                throw .fileUnreadable(path: folder.appendingPathComponent(name).path, reason: "broken symbolic link")
             }
-            if entryIsDirectory.boolValue { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR { continue }
+            // The name is a file's: no file-system check is needed to build its URL.
+            let url = folder.appendingPathComponent(name, isDirectory: false)
             let (sql, checksum) = try read(name, url)
             migrations.append(Migration(version: parsed.version, description: parsed.description, kind: parsed.kind,
                                         fileName: name, url: url, sql: sql, checksum: checksum,
@@ -110,7 +112,10 @@ public struct MigrationSet: Sendable {
         var stem = Substring(rest)
         // sqlx trims the suffix repeatedly (trim_end_matches), so "1_a.sql.sql" describes "a".
         while stem.hasSuffix(kind.suffix) { stem = stem.dropLast(kind.suffix.count) }
-        return (MigrationVersion(version), stem.replacingOccurrences(of: "_", with: " "), kind)
+        // Rust's replace('_', " ") works on chars (scalars); no Foundation search is needed for one ASCII scalar.
+        var description = String.UnicodeScalarView()
+        for scalar in stem.unicodeScalars { description.append(scalar == "_" ? " " : scalar) }
+        return (MigrationVersion(version), String(description), kind)
     }
 
     static func readUTF8(_ url: URL) throws(MigrationSetError) -> String {
