@@ -50,8 +50,8 @@ struct CheckCommand: FormattedCommand {
             }
             if try migrations.chooseDialect(folder: settings.migrationsFolder, databases: paths,
                                             hasSQLxConfig: settings.config != nil) is SQLxLedger {
-                try Self.render(try Self.quickResults(settings: settings, paths: paths, options: options, ignored: migrations.ignore,
-                                                      format: output.format, jobs: selection.concurrency),
+                let checker = try Self.quickChecker(settings: settings, options: options, ignored: migrations.ignore)
+                try Self.render(try Self.quickResults(checker, paths: paths, format: output.format, jobs: selection.concurrency),
                                 settings: settings, format: output.format)
                 return
             }
@@ -61,32 +61,36 @@ struct CheckCommand: FormattedCommand {
                                 format: output.format, detail: .brief, jobs: selection.concurrency)
     }
 
-    /// The quick check, when the folder and the databases' ledgers show sqlx's, or nothing: the same decision as
-    /// ``MigrationOptions/detectDialect(folder:databases:hasSQLxConfig:)``, with each database's ledgers read on
-    /// the connection its check opens rather than on one opened before (which parsed every schema twice).
-    /// Returns false, having written nothing, when the databases or the folder are another tool's, or the
-    /// folder cannot be checked as sqlx's: the caller then takes the path that names the tool or the problem.
+    /// The quick check, when the databases' ledgers (or, if none holds one, the folder) show sqlx's: the same
+    /// decision as ``MigrationOptions/detectDialect(folder:databases:hasSQLxConfig:)``, with each database's
+    /// ledgers read on the connection its check opens rather than on one opened before (which parsed every
+    /// schema twice). Only a folder whose fingerprint lock vouches for it is tried so: another tool's folder has
+    /// no sqlx lock. Returns false, having written nothing, when the databases or the folder are another tool's,
+    /// or the folder cannot be checked so: the caller then takes the path that names the tool or the problem.
     static func runQuickDetectingSQLx(settings: ResolvedSettings, paths: [String], options: PlanOptions, ignored: [String],
                                       format: OutputFormat, jobs: Int) throws -> Bool {
-        let folder = settings.migrationsFolder, hasSQLxConfig = settings.config != nil
-        guard Dialects.decide(ledgers: [], folder: folder, hasSQLxConfig: hasSQLxConfig).choosesSQLx,
-              let results = try? quickResults(settings: settings, paths: paths, options: options, ignored: ignored,
-                                              format: format, jobs: jobs, notingLedgers: true),
-              Dialects.decide(ledgers: Array(zip(paths, results.map(\.ledgersHeld))), folder: folder,
-                              hasSQLxConfig: hasSQLxConfig).choosesSQLx
+        guard let checker = try? quickChecker(settings: settings, options: options, ignored: ignored), checker.hasQuickIndex,
+              let results = try? quickResults(checker, paths: paths, format: format, jobs: jobs, notingLedgers: true),
+              Dialects.decide(ledgers: Array(zip(paths, results.map(\.ledgersHeld))), folder: settings.migrationsFolder,
+                              hasSQLxConfig: settings.config != nil).choosesSQLx
         else { return false }
         try render(results, settings: settings, format: format)
         return true
     }
 
-    /// Checks sqlx databases: the set and the lock's quick index are read once, whatever their number.
-    static func quickResults(settings: ResolvedSettings, paths: [String], options: PlanOptions, ignored: [String],
-                             format: OutputFormat, jobs: Int, notingLedgers: Bool = false) throws -> [Reconciler.QuickCheckResult] {
+    /// The set and the lock's quick index, read once whatever the number of databases.
+    static func quickChecker(settings: ResolvedSettings, options: PlanOptions, ignored: [String]) throws -> QuickChecker {
         try CommandFailure.reporting {
-            let checker = try QuickChecker(migrationsFolder: settings.migrationsFolder,
-                                           ignoredCharacters: settings.ignoredCharacters,
-                                           ledger: try SQLxLedger(tableNameText: settings.tableNameText),
-                                           ignored: ignored.map(NamePattern.init), options: options)
+            try QuickChecker(migrationsFolder: settings.migrationsFolder, ignoredCharacters: settings.ignoredCharacters,
+                             ledger: try SQLxLedger(tableNameText: settings.tableNameText),
+                             ignored: ignored.map(NamePattern.init), options: options)
+        }
+    }
+
+    /// Checks sqlx databases, with a progress line on a terminal.
+    static func quickResults(_ checker: QuickChecker, paths: [String], format: OutputFormat, jobs: Int,
+                             notingLedgers: Bool = false) throws -> [Reconciler.QuickCheckResult] {
+        try CommandFailure.reporting {
             let progress = ProgressReporter(format: format, activity: "checking", unit: "databases")
             defer { progress?.finish() }
             return try checker.check(databasesAt: paths, jobs: jobs, notingLedgersOf: notingLedgers ? Dialects.all : nil) { done in

@@ -64,6 +64,10 @@ public struct QuickChecker: Sendable {
                            manifest: probesOnly, fingerprintSource: .lock(path: lockURL.path))
     }
 
+    /// Whether the fingerprint lock's quick index matched the folder, so a plainly healthy database is
+    /// decided without building the full engine.
+    public var hasQuickIndex: Bool { light != nil }
+
     /// Checks one database: from the quick index when it is plainly healthy (or unreadable), else fully.
     ///
     /// - Throws: what building the full engine throws (a manifest error, say), only when it is needed.
