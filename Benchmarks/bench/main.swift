@@ -23,6 +23,19 @@ struct Timing {
     var text: String { String(format: "min %.3f ms, median %.3f ms", min * 1000, median * 1000) }
 }
 
+/// The floor of a healthy check: open read-only, read `sqlite_schema` and the ledger, close.
+func floorRead(_ path: String,
+               ledgerQuery: String = "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version") throws {
+    var configuration = Configuration()
+    configuration.readonly = true
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    _ = try queue.read { db in
+        (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
+         try Row.fetchAll(db, sql: ledgerQuery))
+    }
+    try queue.close()
+}
+
 func measure(runs: Int, _ body: () throws -> Void) rethrows -> Timing {
     try body() // warm-up: caches, lazy initialisation
     var samples: [Double] = []
@@ -87,16 +100,7 @@ do {
         let path = arguments[2]
         let runs = arguments.count > 3 ? Int(arguments[3])! : 200
         // Floor: what any healthy check must do at least — open, read sqlite_schema and the ledger, close.
-        let floor = try measure(runs: runs) {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            _ = try queue.read { db in
-                (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
-                 try Row.fetchAll(db, sql: "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version"))
-            }
-            try queue.close()
-        }
+        let floor = try measure(runs: runs) { try floorRead(path) }
         // The pre-launch call an app makes: load the set (checksums), the lock's quick index, and check.
         var verdict = ""
         // First without the launch cache (every file read and hashed, the lock's JSON decoded), as on
@@ -148,16 +152,7 @@ do {
         let migrations = URL(fileURLWithPath: arguments[1])
         let path = arguments[2]
         let runs = arguments.count > 3 ? Int(arguments[3])! : 100
-        func bareRead(_ path: String, ledger: String) throws {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            _ = try queue.read { db in
-                (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
-                 try Row.fetchAll(db, sql: "SELECT * FROM \(ledger)"))
-            }
-            try queue.close()
-        }
+        func bareRead(_ path: String, ledger: String) throws { try floorRead(path, ledgerQuery: "SELECT * FROM \(ledger)") }
         func expectReady(_ outcome: LaunchOutcome) {
             guard case .ready = outcome else { fatalError("not ready: \(outcome.diagnosis.summary)") }
         }
@@ -196,16 +191,7 @@ do {
         let runs = arguments.count > 4 ? Int(arguments[4])! : 100
         let reconciler = try Reconciler(migrationsFolder: migrations)
         let steps: [String: () throws -> Void] = [
-            "floor": {
-                var configuration = Configuration()
-                configuration.readonly = true
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
-                _ = try queue.read { db in
-                    (try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema"),
-                     try Row.fetchAll(db, sql: "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version"))
-                }
-                try queue.close()
-            },
+            "floor": { try floorRead(path) },
             "quick": {
                 let check = try Reconciler.quickCheck(databaseAt: path, migrationsFolder: migrations)
                 precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
