@@ -112,14 +112,8 @@ struct CheckCommand: FormattedCommand {
 }
 
 extension Dialects.Detection {
-    /// Whether ``MigrationOptions/detectDialect(folder:databases:hasSQLxConfig:)`` makes this sqlx (nothing recognisable is sqlx).
-    var choosesSQLx: Bool {
-        switch self {
-        case .decided(let dialect, _): dialect is SQLxLedger
-        case .unknown: true
-        case .ambiguous: false
-        }
-    }
+    /// Whether the dialect this detection decides (``MigrationOptions/dialect(for:)``) is sqlx.
+    var choosesSQLx: Bool { (try? MigrationOptions.dialect(for: self)) is SQLxLedger }
 }
 
 /// The launcher's call, `schema-reconcile check DB...` with no option at all, recognised without the argument parser.

@@ -144,7 +144,12 @@ struct MigrationOptions: ParsableArguments {
 
     /// The dialect the databases' ledgers or the folder's layout show, sqlx when nothing does; several → exit 64.
     static func detectDialect(folder: URL, databases: [String], hasSQLxConfig: Bool) throws -> any MigrationDialect {
-        switch Dialects.detect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig) {
+        try dialect(for: Dialects.detect(folder: folder, databases: databases, hasSQLxConfig: hasSQLxConfig))
+    }
+
+    /// The dialect a detection decided, sqlx when nothing was recognisable; several → exit 64.
+    static func dialect(for detection: Dialects.Detection) throws -> any MigrationDialect {
+        switch detection {
         case .decided(let dialect, _): return dialect
         case .unknown: return SQLxLedger()
         case .ambiguous(let candidates, let evidence):

@@ -76,16 +76,10 @@ public struct QuickChecker: Sendable {
         try checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout).result
     }
 
-    /// The check, also naming the dialects among `dialects` whose ledger the database holds, read on the
-    /// connection the check opens: a caller that must tell which tool's databases these are (the CLI's
-    /// detection) need not open each one again.
-    func check(databaseAt path: String, busyTimeout: TimeInterval,
-               notingLedgersOf dialects: [any MigrationDialect]?) throws -> Reconciler.QuickCheckResult {
-        try checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout, notingLedgersOf: dialects).result
-    }
-
     /// The check, with the reconciler that decided it (the quick index's, or the full engine's), so a
-    /// caller can repair with the same fingerprints.
+    /// caller can repair with the same fingerprints. With `dialects`, the result also names those whose
+    /// ledger the database holds, read on the connection the check opens, so a caller telling which
+    /// tool's databases these are (the CLI's detection) need not open each one again.
     func checkKeepingReconciler(databaseAt path: String, busyTimeout: TimeInterval,
                                 notingLedgersOf dialects: [any MigrationDialect]? = nil) throws
         -> (result: Reconciler.QuickCheckResult, reconciler: Reconciler)
@@ -121,7 +115,7 @@ public struct QuickChecker: Sendable {
                       notingLedgersOf dialects: [any MigrationDialect]? = nil,
                       completed: (@Sendable (Int) -> Void)? = nil) throws -> [Reconciler.QuickCheckResult] {
         try ParallelMap.map(paths, jobs: jobs, completed: completed) {
-            try check(databaseAt: $0, busyTimeout: busyTimeout, notingLedgersOf: dialects)
+            try checkKeepingReconciler(databaseAt: $0, busyTimeout: busyTimeout, notingLedgersOf: dialects).result
         }
     }
 
