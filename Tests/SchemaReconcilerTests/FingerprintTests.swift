@@ -166,6 +166,23 @@ struct FingerprintTests {
         #expect(untracked.trackedPragmas.isEmpty)
     }
 
+    @Test("replay runs in 1 KB pages, copies keep them, and the fingerprints match 4 KB pages (incrementalEqualsFull)")
+    func replayPageSize() throws {
+        var cursor = try ReplayCursor(options: Repo.reconciler.snapshotOptions)
+        for migration in Repo.reconciler.migrations.applying.prefix(5) { try cursor.apply(migration) }
+        let copy = try cursor.copy()
+        for (label, queue) in [("cursor", cursor.queue), ("copy", copy.queue)] {
+            // A deserialised database reports its header's page size once its schema has been read.
+            let (objects, pageSize) = try queue.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema"), try Int.fetchOne(db, sql: "PRAGMA page_size"))
+            }
+            #expect(objects ?? 0 > 0 && pageSize == 1024, "\(label)")
+        }
+        #expect(copy.fingerprint == timeline.steps[5].fingerprint)
+        // GRDB's own in-memory database, which incrementalEqualsFull replays into, keeps SQLite's default.
+        #expect(try DatabaseQueue().read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
+    }
+
     @Test("the timeline starts from the empty schema of a new in-memory database")
     func startsEmpty() {
         #expect(timeline.steps[0].fingerprint == SchemaSnapshot.empty.hash)

@@ -120,4 +120,20 @@ struct MigrationSetTests {
         #expect(throws: MigrationSetError.self) { try MigrationSet.parse(fileName: "99999999999999999999_x.sql", in: folder) }
         #expect(throws: MigrationSetError.self) { try MigrationSet.parse(fileName: " 1_x.sql", in: folder) }
     }
+
+    @Test("file names split and end as sqlx's byte comparisons say, not as Swift's Characters group them")
+    func byteLevelNames() throws {
+        let folder = URL(fileURLWithPath: "/m")
+        // U+0600 is a prepended mark: it and the "." are one Character, so a Character suffix test
+        // misses ".sql"; Rust's ends_with compares bytes and sees it.
+        #expect(!"1_x\u{600}.sql".hasSuffix(".sql"))
+        let prepended = try #require(try MigrationSet.parse(fileName: "1_x\u{600}.sql", in: folder))
+        #expect(prepended.version == 1 && prepended.description == "x\u{600}" && prepended.kind == .simple)
+        // A combining mark after "_" makes one Character of both; splitn(2, '_') still splits there.
+        #expect("1_\u{301}x.sql".firstIndex(of: "_") == nil)
+        let combined = try #require(try MigrationSet.parse(fileName: "1_\u{301}x.up.sql", in: folder))
+        #expect(combined.version == 1 && combined.description == "\u{301}x" && combined.kind == .reversibleUp)
+        #expect(try MigrationSet.parse(fileName: "2_a_b.down.sql", in: folder)?.description == "a b")
+        #expect(try MigrationSet.parse(fileName: "2_a.down.sql", in: folder)?.kind == .reversibleDown)
+    }
 }

@@ -36,21 +36,34 @@ struct DatabaseObservation: Sendable, Hashable {
     }
 
     /// A hash of every ledger row as read: any change to the ledger changes it.
+    ///
+    /// The values are laid out as the launch cache lays out its records (every string and list with
+    /// its length, every optional with a mark), so no two ledgers share an encoding.
     public var ledgerDigest: Digest {
-        var text = ""
+        var writer = RecordWriter()
         switch ledger {
-        case .absent: text = "absent"
-        case .unusable(let reason): text = "unusable \(reason)"
+        case .absent:
+            writer.bytes.append(0)
+        case .unusable(let reason):
+            writer.bytes.append(1)
+            writer.string(reason)
         case .present(let contents):
-            text = "present \(contents.columns.joined(separator: ","))\n"
-            for row in contents.rows {
-                text += "\(row.version)\t\(row.description ?? "NULL")\t\(row.installedOn ?? "NULL")\t"
-                text += "\(row.success.map { $0 ? "1" : "0" } ?? "NULL")\t\(row.checksum?.hex ?? "NULL")\t"
-                text += "\(row.executionTime.map(String.init) ?? "NULL")\t\(row.problems.joined(separator: ";"))\n"
+            writer.bytes.append(2)
+            writer.bytes.reserveCapacity(64 + contents.rows.count * 128)
+            for list in [contents.columns, contents.problems, contents.unwritableColumns] {
+                writer.array(list) { $0.string($1) }
             }
-            text += contents.problems.joined(separator: "\n")
+            writer.array(contents.rows) { writer, row in
+                writer.version(row.version)
+                writer.optionalString(row.description)
+                writer.optionalString(row.installedOn)
+                writer.optional(row.success) { $0.bool($1) }
+                writer.optional(row.checksum) { $0.digest($1) }
+                writer.optional(row.executionTime) { $0.int($1) }
+                writer.array(row.problems) { $0.string($1) }
+            }
         }
-        return Digest.sha256(of: text)
+        return Digest.sha256(of: writer.bytes)
     }
 }
 

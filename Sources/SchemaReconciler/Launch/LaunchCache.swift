@@ -106,19 +106,19 @@ struct LaunchCache: Sendable {
             return recorded.changed < limit && recorded.modified < limit
         }
 
-        let set = try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters) { name, url throws(MigrationSetError) in
-            if let entry = old?.files[name], trusted(entry.stamp, FileStamp.of(path: url.path)) {
-                new.files[name] = entry
+        let set = try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters) { file throws(MigrationSetError) in
+            if let entry = old?.files[file.name], trusted(entry.stamp, FileStamp(regularFile: file.info)) {
+                new.files[file.name] = entry
                 return (entry.sql, entry.checksum)
             }
             readFiles += 1
-            guard let contents = FileStamp.contents(of: url.path), let sql = String(validating: contents.bytes, as: UTF8.self) else {
+            guard let contents = FileStamp.contents(of: file.path), let sql = String(validating: contents.bytes, as: UTF8.self) else {
                 // The plain reader names the failure exactly as a load without a record does.
-                let sql = try MigrationSet.readUTF8(url)
+                let sql = try MigrationSet.readUTF8(file.url)
                 return (sql, SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters))
             }
             let checksum = SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters)
-            new.files[name] = LaunchRecord.File(stamp: contents.stamp, sql: sql, checksum: checksum)
+            new.files[file.name] = LaunchRecord.File(stamp: contents.stamp, sql: sql, checksum: checksum)
             return (sql, checksum)
         }
 
@@ -242,8 +242,14 @@ struct FileStamp: Hashable, Sendable {
     /// The stamp of what `path` names (links followed, as reading follows them); nil when nothing is there.
     static func of(path: String) -> FileStamp? {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return FileStamp(info)
+        guard stat(path, &info) == 0 else { return nil }
+        return FileStamp(regularFile: info)
+    }
+
+    /// The stamp `info` gives, when it describes a regular file; nil otherwise.
+    init?(regularFile info: stat) {
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        self.init(info)
     }
 
     /// A regular file's stamp and bytes, the stamp taken before the read on the same descriptor (so a
@@ -531,7 +537,12 @@ struct RecordReader {
     mutating func string() throws -> String {
         let count = try count()
         defer { offset += count }
-        guard let text = String(validating: bytes[offset..<offset + count], as: UTF8.self) else { throw Malformed() }
+        // Validating from contiguous memory is the standard library's fast path; a slice is not.
+        let start = offset
+        let text = bytes.withUnsafeBufferPointer { buffer in
+            String(validating: UnsafeBufferPointer(rebasing: buffer[start..<start + count]), as: UTF8.self)
+        }
+        guard let text else { throw Malformed() }
         return text
     }
 

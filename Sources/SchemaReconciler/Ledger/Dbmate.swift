@@ -137,7 +137,7 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
     /// `schema_migrations` with a `version` column and no `dirty` (golang-migrate's has one).
     public func holdsLedger(_ db: Database) throws -> Bool {
         guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [tableName])
+        let columns = Set(try Self.columnNames(tableName, in: db)
             .map(SchemaObject.canonicalName))
         return columns.contains("version") && !columns.contains("dirty")
     }
@@ -145,7 +145,7 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
     /// `select version from t order by version desc`, each text a row; text that is no number is dbmate's business only.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(tableName, in: db) else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [tableName])
+        let columns = try Self.columnNames(tableName, in: db)
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) has no version column, or has golang-migrate's dirty column")
         }

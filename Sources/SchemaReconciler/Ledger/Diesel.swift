@@ -105,14 +105,14 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
 
     public func holdsLedger(_ db: Database) throws -> Bool {
         guard try Self.tableExists(Self.table, in: db) else { return false }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [Self.table])
+        let columns = try Self.columnNames(Self.table, in: db)
         return columns.map(SchemaObject.canonicalName).contains("version")
     }
 
     /// `applied_migrations`: every version text.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(Self.table, in: db) else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [Self.table])
+        let columns = try Self.columnNames(Self.table, in: db)
         guard try holdsLedger(db) else { return .unusable(reason: "ledger table \(Self.table) has no version column (diesel needs it)") }
         var rows: [LedgerRow] = []
         var problems: [String] = []

@@ -176,7 +176,7 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
 
     public func holdsLedger(_ db: Database) throws -> Bool {
         guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [tableName])
+        let columns = Set(try Self.columnNames(tableName, in: db)
             .map(SchemaObject.canonicalName))
         return columns.isSuperset(of: ["installed_rank", "version", "description", "type", "script", "checksum", "success"])
     }
@@ -234,7 +234,7 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
     /// The live versioned rows as ledger rows; a `BASELINE` row stands for each bundled version up to its own.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(tableName, in: db) else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [tableName])
+        let columns = try Self.columnNames(tableName, in: db)
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) lacks Flyway's installed_rank, version, description, type, script, checksum or success column")
         }

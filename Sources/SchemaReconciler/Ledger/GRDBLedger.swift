@@ -32,12 +32,8 @@ struct GRDBLedger: RowLedger {
     var tableName: String { Self.table }
 
     func read(_ db: Database) throws -> LedgerState {
-        let exists = try Bool.fetchOne(db, sql: """
-            SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
-            """, arguments: [Self.table]) ?? false
-        guard exists else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid",
-                                          arguments: [Self.table])
+        let columns = try Self.columnNames(Self.table, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard columns.contains(where: { SchemaObject.canonicalName($0) == "identifier" }) else {
             return .unusable(reason: "ledger table grdb_migrations has no identifier column (GRDB needs it)")
         }

@@ -127,7 +127,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
 
     public func holdsLedger(_ db: Database) throws -> Bool {
         guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [tableName])
+        let columns = try Self.columnNames(tableName, in: db)
             .map(SchemaObject.canonicalName)
         return columns.contains("version") && columns.contains("dirty")
     }
@@ -136,7 +136,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
     /// out as one row per bundled version it covers.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(tableName, in: db) else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [tableName])
+        let columns = try Self.columnNames(tableName, in: db)
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) has no version and dirty columns (golang-migrate needs both)")
         }

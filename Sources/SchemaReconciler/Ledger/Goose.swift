@@ -112,7 +112,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
 
     public func holdsLedger(_ db: Database) throws -> Bool {
         guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [tableName])
+        let columns = Set(try Self.columnNames(tableName, in: db)
             .map(SchemaObject.canonicalName))
         return columns.isSuperset(of: ["version_id", "is_applied"])
     }
@@ -120,7 +120,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     /// Every `version_id` present is applied, as goose's `up` reads it (`ListMigrations`; `is_applied` ignored); row 0 is goose's own.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(tableName, in: db) else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [tableName])
+        let columns = try Self.columnNames(tableName, in: db)
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) has no version_id and is_applied columns (goose needs both)")
         }

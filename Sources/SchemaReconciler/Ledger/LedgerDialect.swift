@@ -65,6 +65,33 @@ extension LedgerDialect {
             SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
             """, arguments: [table]) ?? false
     }
+
+    /// The columns of the table `table` in `main`, in declaration order; empty when there is no
+    /// such table (a view of that name does not count: only tables hold ledgers).
+    static func tableColumns(_ table: String, in db: Database) throws -> [TableColumn] {
+        guard try tableExists(table, in: db) else { return [] }
+        // The PRAGMA statement, not the pragma_table_info table-valued function: on a connection's
+        // first use the function costs a parse of its declaration, as much as the rest of a ledger
+        // read. Its argument is a literal: `table` exists, so holds no NUL.
+        let literal = "'" + table.replacing("'", with: "''") + "'"
+        return try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(literal))").map { row in
+            TableColumn(name: row["name"], notNull: row["notnull"], hasDefault: !(row["dflt_value"] as DatabaseValue).isNull,
+                        inPrimaryKey: (row["pk"] as Int) > 0)
+        }
+    }
+
+    /// The names of ``tableColumns(_:in:)``.
+    static func columnNames(_ table: String, in db: Database) throws -> [String] {
+        try tableColumns(table, in: db).map(\.name)
+    }
+}
+
+/// One column of a ledger table, as `PRAGMA table_info` describes it.
+struct TableColumn: Sendable, Hashable {
+    var name: String
+    var notNull: Bool
+    var hasDefault: Bool
+    var inPrimaryKey: Bool
 }
 
 /// A ledger with one row per applied migration: the plan's actions are its own row writes.

@@ -114,7 +114,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
 
     public func holdsLedger(_ db: Database) throws -> Bool {
         guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [tableName])
+        let columns = Set(try Self.columnNames(tableName, in: db)
             .map(SchemaObject.canonicalName))
         return columns.isSuperset(of: ["version", "name", "applied_on", "checksum"])
     }
@@ -123,7 +123,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
     /// checksum that is not a decimal u64) is a row whose checksum names no file.
     public func read(_ db: Database) throws -> LedgerState {
         guard try Self.tableExists(tableName, in: db) else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [tableName])
+        let columns = try Self.columnNames(tableName, in: db)
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) lacks refinery's version, name, applied_on or checksum column")
         }

@@ -79,21 +79,15 @@ public struct SQLxLedger: RowLedger, Hashable {
     /// let state = try dbQueue.read { db in try SQLxLedger().read(db) }
     /// ```
     public func read(_ db: Database) throws -> LedgerState {
-        let exists = try Bool.fetchOne(db, sql: """
-            SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
-            """, arguments: [tableName]) ?? false
-        guard exists else { return .absent }
-        let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid",
-                                          arguments: [tableName])
+        let table = try Self.tableColumns(tableName, in: db)
+        guard !table.isEmpty else { return .absent }
+        let columns = table.map(\.name)
         let folded = Set(columns.map(SchemaObject.canonicalName))
         // sqlx's INSERT names its own columns only: any other NOT NULL column without a default rejects it.
-        // Only a ledger with columns of its own is asked (a healthy one has none).
-        var unwritable: [String] = []
-        if !folded.isSubset(of: Self.knownColumns) {
-            unwritable = try String.fetchAll(db, sql: """
-                SELECT name FROM pragma_table_info(?, 'main') WHERE "notnull" AND dflt_value IS NULL AND pk = 0 ORDER BY cid
-                """, arguments: [tableName]).filter { !Self.knownColumns.contains(SchemaObject.canonicalName($0)) }
-        }
+        let unwritable = table.filter { column in
+            column.notNull && !column.hasDefault && !column.inPrimaryKey
+                && !Self.knownColumns.contains(SchemaObject.canonicalName(column.name))
+        }.map(\.name)
         let missing = Self.requiredColumns.filter { !folded.contains($0) }
         guard missing.isEmpty else {
             return .unusable(reason: "ledger table \(tableName) has no \(missing.joined(separator: ", ")) column (sqlx needs it)")
@@ -103,13 +97,13 @@ public struct SQLxLedger: RowLedger, Hashable {
             tableProblems.append("column \(column) is missing")
         }
         func optional(_ column: String) -> String { folded.contains(column) ? column : "NULL" }
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT version, typeof(version), checksum, typeof(checksum), success, success = false,
                    \(optional("description")), \(optional("installed_on")), \(optional("execution_time"))
             FROM main.\(quotedName) ORDER BY version
             """)
         var ledgerRows: [LedgerRow] = []
-        for row in rows {
+        while let row = try rows.next() {
             var problems: [String] = []
             let versionType: String = row[1]
             guard versionType == "integer", let version: MigrationVersion = row[0] else {

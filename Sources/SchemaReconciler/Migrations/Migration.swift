@@ -18,13 +18,18 @@ public struct Migration: Sendable, Hashable {
         /// `<VERSION>_<DESCRIPTION>.down.sql`: never applied by `migrate run`.
         case reversibleDown = "down"
 
-        var suffix: String {
+        /// The file-name suffix, as UTF-8 bytes: sqlx's suffix tests compare bytes.
+        var suffixBytes: [UInt8] {
             switch self {
-            case .simple: return ".sql"
-            case .reversibleUp: return ".up.sql"
-            case .reversibleDown: return ".down.sql"
+            case .simple: return Self.simpleSuffix
+            case .reversibleUp: return Self.upSuffix
+            case .reversibleDown: return Self.downSuffix
             }
         }
+
+        private static let simpleSuffix = Array(".sql".utf8)
+        private static let upSuffix = Array(".up.sql".utf8)
+        private static let downSuffix = Array(".down.sql".utf8)
 
         /// Whether `migrate run` applies this kind (down files only revert).
         public var isApplied: Bool { self != .reversibleDown }

@@ -50,16 +50,25 @@ public struct MigrationSet: Sendable {
     /// Files that do not look like migrations (no `_`, not ending in `.sql`, folders) are ignored, as sqlx
     /// ignores them. A `.sql` file whose version prefix does not parse is an error, as it is for sqlx.
     public static func load(from folder: URL, ignoredCharacters: Set<Unicode.Scalar> = []) throws(MigrationSetError) -> MigrationSet {
-        try load(from: folder, ignoredCharacters: ignoredCharacters) { name, url throws(MigrationSetError) in
-            let sql = try readUTF8(url)
+        try load(from: folder, ignoredCharacters: ignoredCharacters) { file throws(MigrationSetError) in
+            let sql = try readUTF8(file.url)
             return (sql, SQLxChecksum.checksum(of: sql, ignoring: ignoredCharacters))
         }
+    }
+
+    /// A migration file found by ``load(from:ignoredCharacters:read:)``, before it is read.
+    struct FoundFile {
+        var name: String
+        var path: String
+        var url: URL
+        /// What `stat` (links followed) said of it, just before it is read.
+        var info: stat
     }
 
     /// ``load(from:ignoredCharacters:)`` with each file's text and checksum from `read` (the launch
     /// cache answers from its stat-validated records, and reads and hashes only what changed).
     static func load(from folder: URL, ignoredCharacters: Set<Unicode.Scalar>,
-                     read: (_ name: String, _ url: URL) throws(MigrationSetError) -> (sql: String, checksum: Digest))
+                     read: (FoundFile) throws(MigrationSetError) -> (sql: String, checksum: Digest))
         throws(MigrationSetError) -> MigrationSet
     {
         let path = folder.path
@@ -79,14 +88,15 @@ public struct MigrationSet: Sendable {
         for name in names.sorted() {
             guard let parsed = try parse(fileName: name, in: folder) else { continue }
             // stat follows symlinks, like sqlx's metadata call; folders are skipped.
+            let filePath = prefix + name
             var info = stat()
-            guard stat(prefix + name, &info) == 0 else {
-                throw .fileUnreadable(path: folder.appendingPathComponent(name).path, reason: "broken symbolic link")
+            guard stat(filePath, &info) == 0 else {
+                throw .fileUnreadable(path: filePath, reason: "broken symbolic link")
             }
             if (info.st_mode & S_IFMT) == S_IFDIR { continue }
             // The name is a file's: no file-system check is needed to build its URL.
             let url = folder.appendingPathComponent(name, isDirectory: false)
-            let (sql, checksum) = try read(name, url)
+            let (sql, checksum) = try read(FoundFile(name: name, path: filePath, url: url, info: info))
             migrations.append(Migration(version: parsed.version, description: parsed.description, kind: parsed.kind,
                                         fileName: name, url: url, sql: sql, checksum: checksum,
                                         noTransaction: Migration.startsWithNoTransaction(sql)))
@@ -96,26 +106,30 @@ public struct MigrationSet: Sendable {
     }
 
     /// Splits a file name the way sqlx does; nil for files sqlx ignores.
+    ///
+    /// sqlx's tests (`splitn(2, '_')`, `ends_with(".sql")`, `trim_end_matches`) compare bytes, so these
+    /// do too: a combining mark or a prepended character next to `_` or `.sql` does not hide it, as it
+    /// would from a comparison of Swift `Character`s.
     static func parse(fileName name: String, in folder: URL) throws(MigrationSetError)
         -> (version: MigrationVersion, description: String, kind: Migration.Kind)?
     {
-        guard let underscore = name.firstIndex(of: "_") else { return nil }
-        let prefix = String(name[..<underscore])
-        let rest = String(name[name.index(after: underscore)...])
-        guard rest.hasSuffix(".sql") else { return nil }
+        let bytes = Array(name.utf8)
+        guard let underscore = bytes.firstIndex(of: UInt8(ascii: "_")) else { return nil }
+        var stem = bytes[(underscore + 1)...]
+        guard stem.hasSuffix(Migration.Kind.simple.suffixBytes) else { return nil }
+        let prefix = String(decoding: bytes[..<underscore], as: UTF8.self)
         // Rust's i64 parse: optional sign, ASCII digits, no spaces, no overflow. Swift's Int64(String) agrees.
         guard let version = Int64(prefix) else {
             throw .unparsableVersion(path: folder.appendingPathComponent(name).path, prefix: prefix)
         }
-        let kind: Migration.Kind = rest.hasSuffix(".up.sql") ? .reversibleUp
-            : rest.hasSuffix(".down.sql") ? .reversibleDown : .simple
-        var stem = Substring(rest)
+        let kind: Migration.Kind = stem.hasSuffix(Migration.Kind.reversibleUp.suffixBytes) ? .reversibleUp
+            : stem.hasSuffix(Migration.Kind.reversibleDown.suffixBytes) ? .reversibleDown : .simple
         // sqlx trims the suffix repeatedly (trim_end_matches), so "1_a.sql.sql" describes "a".
-        while stem.hasSuffix(kind.suffix) { stem = stem.dropLast(kind.suffix.count) }
-        // Rust's replace('_', " ") works on chars (scalars); no Foundation search is needed for one ASCII scalar.
-        var description = String.UnicodeScalarView()
-        for scalar in stem.unicodeScalars { description.append(scalar == "_" ? " " : scalar) }
-        return (MigrationVersion(version), String(description), kind)
+        let suffix = kind.suffixBytes
+        while stem.hasSuffix(suffix) { stem = stem.dropLast(suffix.count) }
+        // Rust's replace('_', " "): an ASCII byte for an ASCII byte keeps the UTF-8 valid.
+        let description = String(decoding: stem.lazy.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+        return (MigrationVersion(version), description, kind)
     }
 
     static func readUTF8(_ url: URL) throws(MigrationSetError) -> String {
@@ -147,17 +161,21 @@ public struct MigrationSet: Sendable {
         }
     }
 
+    /// `migrations` is sorted by version: files sharing a version are neighbours. Only an up file and
+    /// its down file may share one.
     private static func rejectDuplicates(_ migrations: [Migration]) throws(MigrationSetError) {
-        var byVersion: [MigrationVersion: [Migration]] = [:]
-        for migration in migrations { byVersion[migration.version, default: []].append(migration) }
-        for version in byVersion.keys.sorted() {
-            let files = byVersion[version]!
-            guard files.count > 1 else { continue }
-            let kinds = files.map(\.kind)
-            let isPair = files.count == 2 && kinds.contains(.reversibleUp) && kinds.contains(.reversibleDown)
-            if !isPair {
-                throw .duplicateVersion(version: version, paths: files.map(\.url.path))
+        var start = 0
+        while start < migrations.count {
+            var end = start + 1
+            while end < migrations.count, migrations[end].version == migrations[start].version { end += 1 }
+            if end - start > 1 {
+                let kinds = migrations[start..<end].map(\.kind)
+                let isPair = kinds.count == 2 && kinds.contains(.reversibleUp) && kinds.contains(.reversibleDown)
+                if !isPair {
+                    throw .duplicateVersion(version: migrations[start].version, paths: migrations[start..<end].map(\.url.path))
+                }
             }
+            start = end
         }
     }
 
@@ -176,5 +194,12 @@ extension Migration.Kind {
         case .reversibleUp: return 1
         case .reversibleDown: return 2
         }
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether the bytes end with `suffix`, byte for byte.
+    func hasSuffix(_ suffix: [UInt8]) -> Bool {
+        count >= suffix.count && self[(endIndex - suffix.count)...].elementsEqual(suffix)
     }
 }

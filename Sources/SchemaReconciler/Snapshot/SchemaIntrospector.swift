@@ -95,6 +95,7 @@ struct SchemaIntrospector: Sendable {
     /// Creates an introspector, optionally knowing objects already (from a fingerprint lock).
     public init(options: SnapshotOptions = SnapshotOptions(), known: [KnownObject] = []) {
         self.options = options
+        cache.reserveCapacity(known.count)
         for entry in known {
             cache[CacheKey(type: entry.type, name: entry.name, sql: entry.sql)] = entry.object.map(Entry.object) ?? .shadow
         }
