@@ -154,8 +154,11 @@ extension DiagnosisEngine {
         private(set) var ledgerTopIndex: Int?
 
         static func ledgerTop(rows: [LedgerRow], identities: [MigrationVersion: RowIdentity], timeline: FingerprintTimeline) -> Int? {
-            rows.filter { $0.success == true }.compactMap { identities[$0.version]?.file }
-                .compactMap { timeline.index(of: $0) }.max()
+            var top: Int?
+            for row in rows where row.success == true {
+                if let file = identities[row.version]?.file, let index = timeline.index(of: file) { top = max(top ?? index, index) }
+            }
+            return top
         }
 
         init(engine: DiagnosisEngine, observation: DatabaseObservation, options: PlanOptions) {
@@ -167,6 +170,8 @@ extension DiagnosisEngine {
                                                   manifest: engine.manifest, recovered: observation.recoveredTexts)
             self.identities = identities
             var byRow: [MigrationVersion: RowIdentity] = [:], byFile: [MigrationVersion: LedgerRow] = [:]
+            byRow.reserveCapacity(identities.count)
+            byFile.reserveCapacity(identities.count)
             for (row, identity) in zip(observation.ledger.rows, identities) {
                 byRow[row.version] = identity
                 if let file = identity.file { byFile[file] = row }
