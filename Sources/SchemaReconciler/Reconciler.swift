@@ -278,8 +278,10 @@ public struct Reconciler: Sendable {
             defer { try? queue.close() }
             return try queue.read { db in
                 let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
-                let diagnosis = engine.diagnose(try observation(in: db, evaluateInvariants: true), path: path,
-                                                options: options, reference: reference)
+                let diagnosis = engine.diagnose(try observationWithoutChecks(in: db), path: path, options: options,
+                                                reference: reference) { observation, needed in
+                    addDeclaredChecks(to: &observation, probing: needed, evaluateInvariants: true, in: db)
+                }
                 // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
                 // database skips this, so a check costs nothing proportional to its data.
                 if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
@@ -324,6 +326,14 @@ public struct Reconciler: Sendable {
     /// Schema and ledger of `db`, plus the probes that can change the diagnosis and, if asked, the
     /// manifest's invariants (both read user data; the caller provides the transaction).
     func observation(in db: Database, evaluateInvariants: Bool) throws -> DatabaseObservation {
+        var observation = try observationWithoutChecks(in: db)
+        addDeclaredChecks(to: &observation, probing: engine.versionsNeedingProbes(observation),
+                          evaluateInvariants: evaluateInvariants, in: db)
+        return observation
+    }
+
+    /// Schema and ledger of `db`, with the older texts of edited files that explain its checksums.
+    private func observationWithoutChecks(in db: Database) throws -> DatabaseObservation {
         var observation = try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions,
                                                        known: timeline.knownObjects)
         // Checksums nothing bundled explains may be older texts of the same files (edits in place).
@@ -332,14 +342,18 @@ public struct Reconciler: Sendable {
             observation.recoveredTexts += MigrationHistory.texts(of: migration, matching: [checksum],
                                                                  ignoring: migrations.ignoredCharacters)
         }
-        guard let manifest else { return observation }
-        let needed = engine.versionsNeedingProbes(observation)
+        return observation
+    }
+
+    /// The manifest's probes for the versions `needed`, and its invariants if asked, run on `db`.
+    private func addDeclaredChecks(to observation: inout DatabaseObservation, probing needed: Set<MigrationVersion>,
+                                   evaluateInvariants: Bool, in db: Database) {
+        guard let manifest else { return }
         if !needed.isEmpty {
             observation.probes = DeclaredChecks.probes(manifest.probes.filter { needed.contains($0.version) }, in: db)
         }
         if evaluateInvariants {
             observation.invariants = DeclaredChecks.invariants(manifest.invariants, in: db)
         }
-        return observation
     }
 }

@@ -180,8 +180,10 @@ struct FixtureDiagnosisTests {
         let diagnosis = diagnose("foreign-objects.sqlite")
         #expect(diagnosis.verdict == .consistent)
         #expect(diagnosis.exitCode == .ok)
-        let finding = diagnosis.findings.first { $0.kind == .foreignObjects }
-        #expect(finding?.evidence.first?.objects == ["table cache_thumbnails", "index cache_thumbnails_bytes_idx"])
+        let findings = diagnosis.findings.filter { $0.kind == .foreignObjects }
+        // Reported once, though the bundled manifest's probes make the engine separate them twice.
+        #expect(findings.count == 1)
+        #expect(findings.first?.evidence.first?.objects == ["table cache_thumbnails", "index cache_thumbnails_bytes_idx"])
     }
 
     @Test("a ledger without a checksum column is malformed and needs a person")

@@ -22,6 +22,38 @@ func scenario(_ files: [String: String], upTo: Int64? = nil, in folder: Temporar
 
 @Suite("Ledger edge cases")
 struct LedgerEdgeCaseTests {
+    @Test("a ledger table is found as SQLite finds names: any case; never a view, a temp table or a NUL-cut name")
+    func ledgerTableLookup() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE "_SQLx_Migrations"(version BIGINT PRIMARY KEY, description TEXT NOT NULL,
+                    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL,
+                    checksum BLOB NOT NULL, execution_time BIGINT NOT NULL, note TEXT NOT NULL, extra TEXT);
+                INSERT INTO "_SQLx_Migrations" VALUES (1, 'one', '2026-01-01', TRUE, x'00', 5, 'n', NULL);
+                CREATE VIEW goose_db_version AS SELECT 1 AS version_id, 1 AS is_applied;
+                CREATE TEMP TABLE schema_migrations(version TEXT);
+                CREATE TABLE "it's"(a);
+                """)
+            #expect(try RawStatement.tableExists("_sqlx_migrations", in: db))
+            #expect(try !RawStatement.tableExists("goose_db_version", in: db))  // a view
+            #expect(try !RawStatement.tableExists("schema_migrations", in: db)) // temp, not main
+            #expect(try !RawStatement.tableExists("_sqlx_migrations\0x", in: db))
+            #expect(try !RawStatement.tableExists("nothing", in: db))
+            #expect(try SQLxLedger.columnNames("it's", in: db) == ["a"])
+            #expect(try Goose().read(db) == .absent)
+            // The columns in declaration order; only `note` (NOT NULL, no default, not sqlx's) blocks sqlx's INSERT.
+            guard case .present(let contents) = try SQLxLedger().read(db) else {
+                Issue.record("the ledger was not read")
+                return
+            }
+            #expect(contents.columns == ["version", "description", "installed_on", "success", "checksum", "execution_time", "note", "extra"])
+            #expect(contents.unwritableColumns == ["note"])
+            #expect(contents.rows.map(\.version) == [1] && contents.rows.first?.checksum == Digest(bytes: [0]))
+            #expect(contents.rows.first?.success == true && contents.rows.first?.executionTime == 5)
+        }
+    }
+
     @Test("cells of unexpected storage classes are read, not trapped on")
     func oddStorageClasses() throws {
         let folder = try TemporaryFolder()

@@ -38,7 +38,16 @@ struct DiagnosisEngine: Sendable {
     /// Diagnoses a database from what was read of it (and of a known-good reference backup, if any).
     public func diagnose(_ observation: DatabaseObservation, path: String, options: PlanOptions,
                          reference: ReferenceLedger? = nil) -> Diagnosis {
+        diagnose(observation, path: path, options: options, reference: reference) { _, _ in }
+    }
+
+    /// ``diagnose(_:path:options:reference:)`` with the declared checks added first: `addChecks` gets
+    /// the versions whose probes can change the answer (``versionsNeedingProbes(_:)``) and adds their
+    /// results, and any invariants, to the observation. The evaluation is set up once for both.
+    func diagnose(_ observation: DatabaseObservation, path: String, options: PlanOptions, reference: ReferenceLedger?,
+                  addChecks: (inout DatabaseObservation, Set<MigrationVersion>) throws -> Void) rethrows -> Diagnosis {
         var work = Work(engine: self, observation: observation, options: options)
+        try addChecks(&work.observation, work.versionsNeedingProbes())
         work.reference = reference
         work.run()
         return work.result(path: path)
@@ -48,31 +57,8 @@ struct DiagnosisEngine: Sendable {
     /// the ledger does not already place the database in. Probes query user data, so a healthy
     /// database (whose ledger decides) runs none, whatever its size.
     public func versionsNeedingProbes(_ observation: DatabaseObservation) -> Set<MigrationVersion> {
-        guard let manifest, !manifest.probes.isEmpty else { return [] }
         var work = Work(engine: self, observation: observation, options: PlanOptions())
-        work.separateForeignObjects()
-        var versions: Set<MigrationVersion> = []
-        let top = work.ledgerTopIndex
-        for group in work.matchingGroups() {
-            // A schema-silent range the ledger does not place the database in: probes narrow it.
-            if group.count > 1, top.map({ !group.contains($0) }) ?? true {
-                for index in (group.lowerBound + 1)...group.upperBound { versions.insert(timeline.steps[index].version) }
-            }
-            // A schema-silent version below the match with no row: only its probe can prove it ran.
-            let upper = top.map { group.contains($0) ? $0 : group.upperBound } ?? group.upperBound
-            for index in stride(from: 1, through: upper, by: 1) where timeline.steps[index].isSchemaSilent
-                && work.rowForFile[timeline.steps[index].version] == nil {
-                versions.insert(timeline.steps[index].version)
-            }
-        }
-        // A schema-silent version with no row below a recorded one: only its probe can prove it ran.
-        if let top = work.rows.filter({ $0.success == true }).map(\.version).max() {
-            for step in timeline.steps.dropFirst() where step.isSchemaSilent && step.version < top
-                && work.rowForFile[step.version] == nil {
-                versions.insert(step.version)
-            }
-        }
-        return versions.intersection(manifest.probes.map(\.version))
+        return work.versionsNeedingProbes()
     }
 
     /// Rows whose checksum nothing bundled or declared explains, by version: the git history of their
@@ -111,7 +97,8 @@ extension DiagnosisEngine {
     /// identities, histories) lives here; what to write is decided in ``RepairPlanner``'s extension.
     struct Work {
         let engine: DiagnosisEngine
-        let observation: DatabaseObservation
+        /// What was read; only the declared checks' results are added after setup (they do not enter it).
+        var observation: DatabaseObservation
         let options: PlanOptions
         var findings: [Finding] = []
         var actions: [RepairPlan.Action] = []
@@ -179,6 +166,34 @@ extension DiagnosisEngine {
             identityByRow = byRow
             rowForFile = byFile
             ledgerTopIndex = Self.ledgerTop(rows: observation.ledger.rows, identities: byRow, timeline: engine.timeline)
+        }
+
+        /// See ``DiagnosisEngine/versionsNeedingProbes(_:)``.
+        mutating func versionsNeedingProbes() -> Set<MigrationVersion> {
+            guard let manifest = engine.manifest, !manifest.probes.isEmpty else { return [] }
+            _ = separateCore()
+            var versions: Set<MigrationVersion> = []
+            let top = ledgerTopIndex
+            for group in matchingGroups() {
+                // A schema-silent range the ledger does not place the database in: probes narrow it.
+                if group.count > 1, top.map({ !group.contains($0) }) ?? true {
+                    for index in (group.lowerBound + 1)...group.upperBound { versions.insert(steps[index].version) }
+                }
+                // A schema-silent version below the match with no row: only its probe can prove it ran.
+                let upper = top.map { group.contains($0) ? $0 : group.upperBound } ?? group.upperBound
+                for index in stride(from: 1, through: upper, by: 1) where steps[index].isSchemaSilent
+                    && rowForFile[steps[index].version] == nil {
+                    versions.insert(steps[index].version)
+                }
+            }
+            // A schema-silent version with no row below a recorded one: only its probe can prove it ran.
+            if let top = rows.filter({ $0.success == true }).map(\.version).max() {
+                for step in steps.dropFirst() where step.isSchemaSilent && step.version < top
+                    && rowForFile[step.version] == nil {
+                    versions.insert(step.version)
+                }
+            }
+            return versions.intersection(manifest.probes.map(\.version))
         }
 
         mutating func run() {
@@ -253,9 +268,16 @@ extension DiagnosisEngine {
         // MARK: Foreign objects
 
         /// Objects no bundled migration ever creates are the app's own: reported, never touched.
-        mutating func separateForeignObjects() {
+        /// Sets ``core``, the snapshot without the objects no bundled migration creates, and returns those.
+        mutating func separateCore() -> [ObjectKey] {
             let foreign = observation.snapshot.objects.keys.filter(engine.timeline.isForeign).sorted()
             core = observation.snapshot.removing(foreign)
+            return foreign
+        }
+
+        /// ``separateCore()``, reporting the foreign objects.
+        mutating func separateForeignObjects() {
+            let foreign = separateCore()
             guard !foreign.isEmpty else { return }
             let named = foreign.prefix(10).map(\.description).joined(separator: ", ")
                 + (foreign.count > 10 ? " and \(foreign.count - 10) more" : "")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What a migrator's ledger says and how to rewrite it: one conforming type per migrator.
 ///
@@ -61,9 +62,7 @@ extension LedgerDialect {
 
     /// Whether `db` holds a table named `table` (case-insensitively, as SQLite names compare).
     static func tableExists(_ table: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
-            SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE
-            """, arguments: [table]) ?? false
+        try RawStatement.tableExists(table, in: db)
     }
 
     /// The columns of the table `table` in `main`, in declaration order; empty when there is no
@@ -74,10 +73,15 @@ extension LedgerDialect {
         // first use the function costs a parse of its declaration, as much as the rest of a ledger
         // read. Its argument is a literal: `table` exists, so holds no NUL.
         let literal = "'" + table.replacing("'", with: "''") + "'"
-        return try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(literal))").map { row in
-            TableColumn(name: row["name"], notNull: row["notnull"], hasDefault: !(row["dflt_value"] as DatabaseValue).isNull,
-                        inPrimaryKey: (row["pk"] as Int) > 0)
+        var columns: [TableColumn] = []
+        // cid, name, type, notnull, dflt_value, pk
+        try RawStatement.forEachRow(db, "PRAGMA main.table_info(\(literal))") { statement in
+            columns.append(TableColumn(name: RawStatement.text(statement, 1) ?? "",
+                                       notNull: sqlite3_column_int64(statement, 3) != 0,
+                                       hasDefault: sqlite3_column_type(statement, 4) != SQLITE_NULL,
+                                       inPrimaryKey: sqlite3_column_int64(statement, 5) > 0))
         }
+        return columns
     }
 
     /// The names of ``tableColumns(_:in:)``.

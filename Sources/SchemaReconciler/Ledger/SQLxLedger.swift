@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// sqlx's `_sqlx_migrations` ledger on SQLite, read and written with sqlx's exact statements.
 ///
@@ -97,23 +98,23 @@ public struct SQLxLedger: RowLedger, Hashable {
             tableProblems.append("column \(column) is missing")
         }
         func optional(_ column: String) -> String { folded.contains(column) ? column : "NULL" }
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT version, typeof(version), checksum, typeof(checksum), success, success = false,
+        var ledgerRows: [LedgerRow] = []
+        try RawStatement.forEachRow(db, """
+            SELECT version, typeof(version), checksum, success, success = false,
                    \(optional("description")), \(optional("installed_on")), \(optional("execution_time"))
             FROM main.\(quotedName) ORDER BY version
-            """)
-        var ledgerRows: [LedgerRow] = []
-        while let row = try rows.next() {
+            """) { statement in
+            // Every cell is read as a DatabaseValue: a hand-edited ledger can hold any storage class.
+            func cell(_ index: Int32) -> DatabaseValue { DatabaseValue(sqliteStatement: statement, index: index) }
             var problems: [String] = []
-            let versionType: String = row[1]
-            guard versionType == "integer", let version: MigrationVersion = row[0] else {
-                let shown = (row[0] as DatabaseValue).description
-                tableProblems.append("a row has version \(shown) stored as \(versionType); sqlx cannot read it")
-                continue
+            let versionType = RawStatement.text(statement, 1) ?? ""
+            guard versionType == "integer" else {
+                tableProblems.append("a row has version \(cell(0).description) stored as \(versionType); sqlx cannot read it")
+                return
             }
-            // Every cell is read through DatabaseValue: a hand-edited ledger can hold any storage class.
+            let version = MigrationVersion(sqlite3_column_int64(statement, 0))
             let checksum: Digest?
-            switch (row[2] as DatabaseValue).storage {
+            switch cell(2).storage {
             case .blob(let data):
                 checksum = Digest(bytes: [UInt8](data))
             case .string(let text):
@@ -130,16 +131,16 @@ public struct SQLxLedger: RowLedger, Hashable {
                 problems.append("checksum stored as REAL, not BLOB")
             }
             let success: Bool?
-            if (row[5] as Int?) == 1 {
+            if sqlite3_column_type(statement, 4) == SQLITE_INTEGER, sqlite3_column_int64(statement, 4) == 1 {
                 success = false
-            } else if (row[4] as DatabaseValue).isNull {
+            } else if sqlite3_column_type(statement, 3) == SQLITE_NULL {
                 success = nil
                 problems.append("success is NULL")
             } else {
                 success = true
             }
-            ledgerRows.append(LedgerRow(version: version, description: Self.text(row[6]), installedOn: Self.text(row[7]),
-                                        success: success, checksum: checksum, executionTime: Self.integer(row[8]),
+            ledgerRows.append(LedgerRow(version: version, description: Self.text(cell(5)), installedOn: Self.text(cell(6)),
+                                        success: success, checksum: checksum, executionTime: Self.integer(cell(7)),
                                         problems: problems))
         }
         return .present(LedgerContents(rows: ledgerRows, columns: columns, problems: tableProblems,

@@ -378,24 +378,10 @@ struct SchemaIntrospector: Sendable {
     /// `sqlite_schema` rows through the C API: replay reads them after every migration, and GRDB's
     /// row decoding and region tracking cost more than the query itself.
     static func schemaRows(_ db: Database) throws -> [(rowid: Int64, type: String, name: String, tableName: String?, sql: String?)] {
-        var statement: OpaquePointer?
-        let query = "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema"
-        var code = sqlite3_prepare_v2(db.sqliteConnection, query, -1, &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
-        defer { sqlite3_finalize(statement) }
-        func text(_ column: Int32) -> String? {
-            sqlite3_column_text(statement, column).map { String(cString: $0) }
-        }
         var rows: [(rowid: Int64, type: String, name: String, tableName: String?, sql: String?)] = []
-        while true {
-            code = sqlite3_step(statement)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
-            rows.append((sqlite3_column_int64(statement, 0), text(1) ?? "", text(2) ?? "", text(3), text(4)))
+        try RawStatement.forEachRow(db, "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema") { statement in
+            rows.append((sqlite3_column_int64(statement, 0), RawStatement.text(statement, 1) ?? "",
+                         RawStatement.text(statement, 2) ?? "", RawStatement.text(statement, 3), RawStatement.text(statement, 4)))
         }
         return rows
     }
