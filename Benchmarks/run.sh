@@ -37,9 +37,11 @@ need() {
 need sqlite3 sqlite3
 [ -x /usr/bin/time ] || need /usr/bin/time time
 
-# The shipped binary links the Swift runtime statically (scripts/build-release.sh, DESIGN §8). Every
-# product is built the same way: switching the flag between builds recompiles every module.
-linking_flag=$([ "$STATIC" = "1" ] && echo "--static-swift-stdlib" || true)
+# The shipped binary is built with scripts/release-flags.sh (static Swift runtime, DESIGN §8). Every
+# product is built the same way: switching flags between builds recompiles every module. STATIC=0
+# keeps the same code generation with the Swift runtime linked dynamically.
+. scripts/release-flags.sh
+linking_flag=$([ "$STATIC" = "1" ] && echo "$release_flags" || echo "${release_flags#--static-swift-stdlib }")
 for product in schema-reconcile generate-migrations bench; do
     swift build -c release --scratch-path "$SCRATCH" --product "$product" $linking_flag >/dev/null
 done

@@ -17,9 +17,13 @@ swift package generate-manual --configuration release --section 1
 manual=$(find .build/plugins -path '*GenerateManual*' -name 'schema-reconcile.1' | head -n 1)
 [ -n "$manual" ] || { echo "build-release: generate-manual wrote no schema-reconcile.1" >&2; exit 1; }
 
-# The shipped binary links the Swift runtime statically (DESIGN §8), built after the plugin's own build.
-swift build -c release --product schema-reconcile --static-swift-stdlib
-binary="$(swift build -c release --show-bin-path)/schema-reconcile"
+# The shipped binary links the Swift runtime statically (DESIGN §8), built after the plugin's own build
+# with the flags of scripts/release-flags.sh.
+. "$root/scripts/release-flags.sh"
+# shellcheck disable=SC2086 # the flags are words
+swift build -c release --product schema-reconcile $release_flags
+# shellcheck disable=SC2086
+binary="$(swift build -c release --show-bin-path $release_flags)/schema-reconcile"
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/share/man/man1" "$out/share/bash-completion/completions" \

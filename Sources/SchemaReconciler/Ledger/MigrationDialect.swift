@@ -79,7 +79,10 @@ public enum Dialects {
     public static func ledgers(heldBy db: Database, among dialects: [any MigrationDialect] = all) throws -> [String] {
         // One read of the table names spares each dialect its own existence query; a ledger that
         // is no table (`PRAGMA user_version`) is always asked.
-        let tables = Set(try String.fetchAll(db, sql: "SELECT lower(name) FROM main.sqlite_schema WHERE type = 'table'"))
+        var tables: Set<String> = []
+        try RawStatement.forEachRow(db, "SELECT lower(name) FROM main.sqlite_schema WHERE type = 'table'") { statement in
+            if let name = RawStatement.text(statement, 0) { tables.insert(name) }
+        }
         return try dialects.filter { dialect in
             let isTable = !dialect.tableName.contains(" ")
             guard !isTable || tables.contains(dialect.tableName.lowercased()) else { return false }

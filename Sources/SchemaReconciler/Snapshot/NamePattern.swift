@@ -30,7 +30,12 @@ public struct NamePattern: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// Whether `name` matches, ignoring ASCII case.
     public func matches(_ name: String) -> Bool {
-        let text = Array(SchemaObject.canonicalName(name).utf8)
+        matches(canonical: SchemaObject.canonicalName(name))
+    }
+
+    /// ``matches(_:)`` for a name already folded by ``SchemaObject/canonicalName(_:)``.
+    func matches(canonical name: String) -> Bool {
+        let text = Array(name.utf8)
         // Iterative glob with single backtrack point: linear in practice, no recursion on hostile input.
         var p = 0, t = 0, star = -1, mark = 0
         while t < text.count {

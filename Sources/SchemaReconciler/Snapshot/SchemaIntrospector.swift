@@ -32,7 +32,7 @@ public struct SnapshotOptions: Sendable, Hashable {
     func excludes(_ name: String) -> Bool {
         let folded = SchemaObject.canonicalName(name)
         return folded.hasPrefix("sqlite_") || folded == SchemaObject.canonicalName(ledgerTable)
-            || ignored.contains { $0.matches(name) }
+            || ignored.contains { $0.matches(canonical: folded) }
     }
 }
 

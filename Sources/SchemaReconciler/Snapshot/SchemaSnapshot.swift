@@ -43,28 +43,13 @@ public struct SchemaSnapshot: Sendable, Hashable {
 
     /// The hash of a set of objects: SHA-256 over `kind, name, object hash` lines in key order.
     ///
-    /// Fed to the hasher piece by piece (no intermediate text). A replay does not call this per step:
-    /// it keeps its lines sorted and uses ``combinedHash(lines:)``, which gives the same digest.
+    /// The lines (``hashLine(_:_:)``) go to the hasher in one buffer. A replay does not call this per
+    /// step: it keeps its lines sorted and uses ``combinedHash(lines:)``, which gives the same digest.
     static func combinedHash(_ objects: [ObjectKey: SchemaObject]) -> Digest {
-        var hasher = SHA256()
-        hasher.update(data: Array("schema-reconcile snapshot v\(SchemaSnapshot.formatVersion)\n".utf8))
-        let tab: [UInt8] = [9], newline: [UInt8] = [10]
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8](repeating: 0, count: 64)
-        for key in objects.keys.sorted() {
-            hasher.update(data: Array(key.kind.rawValue.utf8))
-            hasher.update(data: tab)
-            hasher.update(data: Array(key.name.utf8))
-            hasher.update(data: tab)
-            // The object hash's hex spelling, written into one reused buffer.
-            for (index, byte) in objects[key]!.hash.bytes.enumerated() where index < 32 {
-                hex[2 * index] = digits[Int(byte >> 4)]
-                hex[2 * index + 1] = digits[Int(byte & 0x0F)]
-            }
-            hasher.update(data: hex)
-            hasher.update(data: newline)
-        }
-        return Digest(bytes: Array(hasher.finalize()))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(objects.count * 96)
+        for key in objects.keys.sorted() { bytes += hashLine(key, objects[key]!.hash) }
+        return combinedHash(lines: CollectionOfOne(bytes))
     }
 
     /// The same hash from lines already in key order (see ``hashLine(_:_:)``): a replay keeps its lines
