@@ -8,6 +8,8 @@ import SchemaReconciler
 //   bench rss MIGRATIONS                    fingerprint once, print peak resident memory (VmHWM)
 //   bench launch MIGRATIONS DB [RUNS]       prepareForLaunch on a healthy database (folder, and the same SQL as a
 //                                           GRDB DatabaseMigrator) vs a bare GRDB read of schema + ledger
+//   bench reads MIGRATIONS DB...            for each database, one diagnosis: bytes it read (rchar in
+//                                           /proc/self/io) and history replays it ran
 //   bench profile WHAT MIGRATIONS DB [RUNS] one step in a tight loop, untimed, for callgrind: WHAT is floor
 //                                           (the GRDB read), quick (quickCheck), launch (prepareForLaunch),
 //                                           load (the launch cache's load of the folder) or diagnose (set preloaded)
@@ -209,6 +211,23 @@ do {
             exit(64)
         }
         for _ in 0..<runs { try step() }
+    case "reads":
+        // What a healthy diagnosis touches: the bytes this process reads (files and page cache alike)
+        // while diagnosing one database, and the other histories it replays. The set and lock are
+        // loaded first, so only the database counts.
+        let reconciler = try Reconciler(migrationsFolder: URL(fileURLWithPath: arguments[1]))
+        func bytesRead() -> Int {
+            let io = (try? String(contentsOfFile: "/proc/self/io", encoding: .utf8)) ?? ""
+            let line = io.split(separator: "\n").first { $0.hasPrefix("rchar:") }
+            return line.flatMap { Int($0.dropFirst("rchar:".count).trimmingCharacters(in: .whitespaces)) } ?? -1
+        }
+        for path in arguments.dropFirst(2) {
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let before = bytesRead(), replays = reconciler.historyReplays
+            let diagnosis = reconciler.diagnose(databaseAt: path)
+            let read = bytesRead() - before
+            print("\(path): \(diagnosis.verdict.rawValue), file \(size) bytes, read \(read) bytes, history replays \(reconciler.historyReplays - replays)")
+        }
     case "rss":
         let set = try MigrationSet.load(from: URL(fileURLWithPath: arguments[1]))
         let timeline = try Fingerprinter().fingerprint(set)

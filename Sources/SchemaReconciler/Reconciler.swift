@@ -31,6 +31,15 @@ public struct Reconciler: Sendable {
     /// Replays the histories a ledger suggests when the prefix timeline does not explain a database.
     let replayer: HistoryReplayer
 
+    /// How many migration orders other than the bundled one this reconciler has replayed so far,
+    /// exploring what ledgers say ran. A healthy database adds none.
+    ///
+    /// ```swift
+    /// _ = reconciler.diagnose(databaseAt: "app.sqlite")
+    /// print(reconciler.historyReplays) // 0 after a healthy database
+    /// ```
+    public var historyReplays: Int { replayer.replayCount }
+
     /// Where a reconciler's fingerprints came from: the committed lock, or a replay (and why).
     public enum FingerprintSource: Sendable, Hashable, CustomStringConvertible {
         /// Read from a lock that matches every migration file; nothing was replayed.
