@@ -144,8 +144,8 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
 
     /// `select version from t order by version desc`, each text a row; text that is no number is dbmate's business only.
     public func read(_ db: Database) throws -> LedgerState {
-        guard try Self.tableExists(tableName, in: db) else { return .absent }
         let columns = try Self.columnNames(tableName, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) has no version column, or has golang-migrate's dirty column")
         }

@@ -111,8 +111,8 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
 
     /// `applied_migrations`: every version text.
     public func read(_ db: Database) throws -> LedgerState {
-        guard try Self.tableExists(Self.table, in: db) else { return .absent }
         let columns = try Self.columnNames(Self.table, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard try holdsLedger(db) else { return .unusable(reason: "ledger table \(Self.table) has no version column (diesel needs it)") }
         var rows: [LedgerRow] = []
         var problems: [String] = []

@@ -233,8 +233,8 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
 
     /// The live versioned rows as ledger rows; a `BASELINE` row stands for each bundled version up to its own.
     public func read(_ db: Database) throws -> LedgerState {
-        guard try Self.tableExists(tableName, in: db) else { return .absent }
         let columns = try Self.columnNames(tableName, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) lacks Flyway's installed_rank, version, description, type, script, checksum or success column")
         }

@@ -135,8 +135,8 @@ public struct GolangMigrate: MigrationDialect, Hashable {
     /// Reads `(version, dirty)` as golang-migrate does (`SELECT version, dirty … LIMIT 1`) and spells it
     /// out as one row per bundled version it covers.
     public func read(_ db: Database) throws -> LedgerState {
-        guard try Self.tableExists(tableName, in: db) else { return .absent }
         let columns = try Self.columnNames(tableName, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) has no version and dirty columns (golang-migrate needs both)")
         }

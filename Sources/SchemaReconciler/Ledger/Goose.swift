@@ -119,8 +119,8 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
 
     /// Every `version_id` present is applied, as goose's `up` reads it (`ListMigrations`; `is_applied` ignored); row 0 is goose's own.
     public func read(_ db: Database) throws -> LedgerState {
-        guard try Self.tableExists(tableName, in: db) else { return .absent }
         let columns = try Self.columnNames(tableName, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) has no version_id and is_applied columns (goose needs both)")
         }

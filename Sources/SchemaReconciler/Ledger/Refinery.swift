@@ -122,8 +122,8 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
     /// `GET_APPLIED_MIGRATIONS_QUERY`; a row refinery would panic on (a time that is not RFC 3339, a
     /// checksum that is not a decimal u64) is a row whose checksum names no file.
     public func read(_ db: Database) throws -> LedgerState {
-        guard try Self.tableExists(tableName, in: db) else { return .absent }
         let columns = try Self.columnNames(tableName, in: db)
+        guard !columns.isEmpty else { return .absent }
         guard try holdsLedger(db) else {
             return .unusable(reason: "ledger table \(tableName) lacks refinery's version, name, applied_on or checksum column")
         }
