@@ -183,6 +183,32 @@ struct FingerprintTests {
         #expect(try DatabaseQueue().read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
     }
 
+    @Test("SQL replays run without GRDB's statement authorizer, copies too; a replay of code keeps it and only it runs code")
+    func replayAuthorizer() throws {
+        // GRDB learns a statement's region from its authorizer: with none installed, the region is empty.
+        func region(_ queue: DatabaseQueue) throws -> DatabaseRegion {
+            try queue.read { db in try db.makeStatement(sql: "SELECT id FROM threads").databaseRegion }
+        }
+        let first = Repo.reconciler.migrations.applying[0]
+        var sql = try ReplayCursor(options: Repo.reconciler.snapshotOptions)
+        try sql.apply(first)
+        #expect(try region(sql.queue).isEmpty)
+        #expect(try region(sql.copy().queue).isEmpty)
+        var code = try ReplayCursor(options: Repo.reconciler.snapshotOptions, runsCode: true)
+        try code.apply(first)
+        #expect(try !region(code.queue).isEmpty)
+        #expect(try !region(code.copy().queue).isEmpty)
+        // The same schema either way.
+        #expect(sql.fingerprint == code.fingerprint && sql.fingerprint == timeline.steps[1].fingerprint)
+
+        let notes = try GRDBMigrations.set(from: NotesMigrator.migrator)
+        var refused = try ReplayCursor(options: SnapshotOptions())
+        #expect(throws: ReplayError.self) { try refused.apply(notes.applying[0], replay: notes.replay) }
+        var runs = try ReplayCursor(options: SnapshotOptions(), runsCode: true)
+        try runs.apply(notes.applying[0], replay: notes.replay)
+        #expect(runs.snapshot.objects[ObjectKey(kind: .table, name: "note")] != nil)
+    }
+
     @Test("the timeline starts from the empty schema of a new in-memory database")
     func startsEmpty() {
         #expect(timeline.steps[0].fingerprint == SchemaSnapshot.empty.hash)

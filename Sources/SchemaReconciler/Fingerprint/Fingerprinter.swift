@@ -66,7 +66,7 @@ public struct Fingerprinter: Sendable {
                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> FingerprintTimeline {
         var snapshotOptions = options
         snapshotOptions.trackedPragmas = Self.headerPragmas(setBy: set)
-        var cursor = try ReplayCursor(options: snapshotOptions)
+        var cursor = try ReplayCursor(options: snapshotOptions, runsCode: set.replay != nil)
         var failure: ReplayError?
         let total = set.applying.count
         for (done, migration) in set.applying.enumerated() {
