@@ -136,4 +136,26 @@ struct MigrationSetTests {
         #expect(try MigrationSet.parse(fileName: "2_a_b.down.sql", in: folder)?.description == "a b")
         #expect(try MigrationSet.parse(fileName: "2_a.down.sql", in: folder)?.kind == .reversibleDown)
     }
+
+    @Test("a folder's migration builds its URL when asked: the file's, and equal to the same migration made with that URL")
+    func folderURLs() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("1_a b.sql", "CREATE TABLE t(a);\n")
+        try folder.write("2_c.up.sql", "CREATE TABLE u(a);\n")
+        let set = try MigrationSet.load(from: folder.url)
+        for migration in set.migrations {
+            let url = folder.url.appendingPathComponent(migration.fileName, isDirectory: false)
+            #expect(migration.url == url && migration.url.path.hasSuffix("/" + migration.fileName))
+            let same = Migration(version: migration.version, description: migration.description, kind: migration.kind,
+                                 fileName: migration.fileName, url: url, sql: migration.sql,
+                                 checksum: migration.checksum, noTransaction: migration.noTransaction)
+            #expect(same == migration && same.hashValue == migration.hashValue)
+            let elsewhere = Migration(version: migration.version, description: migration.description, kind: migration.kind,
+                                      fileName: migration.fileName, url: URL(fileURLWithPath: "/other/" + migration.fileName),
+                                      sql: migration.sql, checksum: migration.checksum, noTransaction: migration.noTransaction)
+            #expect(elsewhere != migration)
+        }
+        #expect(set.migrations[0].url.lastPathComponent == "1_a b.sql")
+    }
 }

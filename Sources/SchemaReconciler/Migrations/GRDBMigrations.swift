@@ -50,14 +50,8 @@ enum GRDBMigrations {
 extension Migration {
     /// A registered GRDB migration: version = registration ordinal, description = identifier.
     init(version: MigrationVersion, identifier: String) {
-        self.version = version
-        self.description = identifier
-        self.kind = .simple
-        self.fileName = identifier
-        self.url = GRDBMigrations.origin
-        self.sql = ""
-        self.checksum = GRDBMigrations.checksum(of: identifier)
-        self.noTransaction = false
+        self.init(version: version, description: identifier, kind: .simple, fileName: identifier, url: GRDBMigrations.origin,
+                  sql: "", checksum: GRDBMigrations.checksum(of: identifier), noTransaction: false)
     }
 }
 

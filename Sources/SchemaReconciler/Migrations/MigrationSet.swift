@@ -60,7 +60,8 @@ public struct MigrationSet: Sendable {
     struct FoundFile {
         var name: String
         var path: String
-        var url: URL
+        var folder: URL
+        var url: URL { folder.appendingPathComponent(name, isDirectory: false) }
         /// What `stat` (links followed) said of it, just before it is read.
         var info: stat
     }
@@ -94,11 +95,9 @@ public struct MigrationSet: Sendable {
                 throw .fileUnreadable(path: filePath, reason: "broken symbolic link")
             }
             if (info.st_mode & S_IFMT) == S_IFDIR { continue }
-            // The name is a file's: no file-system check is needed to build its URL.
-            let url = folder.appendingPathComponent(name, isDirectory: false)
-            let (sql, checksum) = try read(FoundFile(name: name, path: filePath, url: url, info: info))
+            let (sql, checksum) = try read(FoundFile(name: name, path: filePath, folder: folder, info: info))
             migrations.append(Migration(version: parsed.version, description: parsed.description, kind: parsed.kind,
-                                        fileName: name, url: url, sql: sql, checksum: checksum,
+                                        fileName: name, folder: folder, sql: sql, checksum: checksum,
                                         noTransaction: Migration.startsWithNoTransaction(sql)))
         }
         guard !migrations.isEmpty else { throw .noMigrations(path: path) }
