@@ -49,6 +49,25 @@ func measure(runs: Int, _ body: () throws -> Void) rethrows -> Timing {
     return Timing(samples: samples)
 }
 
+/// Times `floor` and `body` alternately, one sample of each per round, so both see the same machine:
+/// a floor of 0.25 ms measured in a block of its own read 0.26 or 0.46 ms from one run to the next,
+/// and a ratio against it swung with it.
+func measurePaired(runs: Int, floor: () throws -> Void, _ body: () throws -> Void) rethrows -> (floor: Timing, body: Timing) {
+    try floor()
+    try body() // warm-up for both
+    var floorSamples: [Double] = [], bodySamples: [Double] = []
+    func time(_ step: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try step()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    for _ in 0..<runs {
+        floorSamples.append(try time(floor))
+        bodySamples.append(try time(body))
+    }
+    return (Timing(samples: floorSamples), Timing(samples: bodySamples))
+}
+
 func peakRSSKilobytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
     for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
@@ -102,7 +121,6 @@ do {
         let path = arguments[2]
         let runs = arguments.count > 3 ? Int(arguments[3])! : 200
         // Floor: what any healthy check must do at least — open, read sqlite_schema and the ledger, close.
-        let floor = try measure(runs: runs) { try floorRead(path) }
         // The pre-launch call an app makes: load the set (checksums), the lock's quick index, and check.
         var verdict = ""
         // First without the launch cache (every file read and hashed, the lock's JSON decoded), as on
@@ -113,7 +131,7 @@ do {
                 precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
             }
         }
-        let library = try measure(runs: runs) {
+        let (floor, library) = try measurePaired(runs: runs, floor: { try floorRead(path) }) {
             let check = try Reconciler.quickCheck(databaseAt: path, migrationsFolder: migrations)
             precondition(check.decidedQuickly, "the quick index did not decide: \(check.diagnosis.verdict)")
             verdict = check.diagnosis.verdict.rawValue
@@ -158,8 +176,7 @@ do {
         func expectReady(_ outcome: LaunchOutcome) {
             guard case .ready = outcome else { fatalError("not ready: \(outcome.diagnosis.summary)") }
         }
-        let floor = try measure(runs: runs) { try bareRead(path, ledger: "_sqlx_migrations") }
-        let folder = try measure(runs: runs) {
+        let (floor, folder) = try measurePaired(runs: runs, floor: { try bareRead(path, ledger: "_sqlx_migrations") }) {
             expectReady(try Reconciler.prepareForLaunch(databaseAt: path, migrationsFolder: migrations))
         }
         let folderCold = try withoutLaunchCache {
@@ -173,9 +190,10 @@ do {
         let migrated = try DatabaseQueue(path: grdbPath)
         try migrator.migrate(migrated)
         try migrated.close()
-        let grdbFloor = try measure(runs: runs) { try bareRead(grdbPath, ledger: "grdb_migrations") }
         let reconciler = try Reconciler(migrator: migrator)
-        let grdbPreloaded = try measure(runs: runs) { expectReady(try reconciler.prepareForLaunch(databaseAt: grdbPath)) }
+        let (grdbFloor, grdbPreloaded) = try measurePaired(runs: runs, floor: { try bareRead(grdbPath, ledger: "grdb_migrations") }) {
+            expectReady(try reconciler.prepareForLaunch(databaseAt: grdbPath))
+        }
         let grdbCold = try measure(runs: max(3, runs / 10)) {
             expectReady(try Reconciler(migrator: migrator).prepareForLaunch(databaseAt: grdbPath))
         }
