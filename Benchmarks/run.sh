@@ -47,6 +47,22 @@ for product in schema-reconcile generate-migrations bench; do
 done
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path $linking_flag)
 
+# memory_split command...: runs it once and prints "ANON FILE", the largest RssAnon and RssFile (KiB)
+# seen in /proc/PID/status every 20 ms: the process's own memory, and the pages of its binary and
+# libraries it mapped (shared, clean, and part of what GNU time's peak RSS counts).
+memory_split() {
+    "$@" >/dev/null 2>&1 &
+    local pid=$! anon=0 file=0 a f
+    while kill -0 "$pid" 2>/dev/null; do
+        read -r a f < <(awk '/^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print a + 0, f + 0}' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+        [ "$a" -gt "$anon" ] && anon=$a
+        [ "$f" -gt "$file" ] && file=$f
+        sleep 0.02
+    done
+    wait "$pid" || true
+    echo "$anon $file"
+}
+
 # time_runs N command...: prints "MIN MEDIAN" in seconds over N runs of a whole process.
 time_runs() {
     local n=$1; shift
@@ -166,6 +182,9 @@ for size in $SIZES; do
     fi
     floor_rss=$(sort -n "$WORK/rss-floor-$size" | tail -1)
     echo "| peak RSS of \`fingerprint\` on $size migrations (floor: the sqlite3 shell's) | $(( rss / 1024 )) MB | $(( floor_rss / 1024 )) MB | — | $rss_goal |"
+    read -r anon file < <(memory_split "$BIN/schema-reconcile" fingerprint --no-lock --migrations "$set_dir" --format json)
+    read -r floor_anon floor_file < <(memory_split sh -c "exec sqlite3 :memory: < '$WORK/replay-$size.sql'")
+    echo "| the same split: largest anonymous / file-backed resident set (one more run each, sampled every 20 ms) | $(( anon / 1024 )) / $(( file / 1024 )) MB | $(( floor_anon / 1024 )) / $(( floor_file / 1024 )) MB | — | — |"
 done
 echo
 echo "(work files in $WORK)"
