@@ -41,12 +41,15 @@ func floorRead(_ path: String,
 func measure(runs: Int, _ body: () throws -> Void) rethrows -> Timing {
     try body() // warm-up: caches, lazy initialisation
     var samples: [Double] = []
-    for _ in 0..<runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
+    for _ in 0..<runs { samples.append(try seconds(body)) }
     return Timing(samples: samples)
+}
+
+/// How long one call of `body` took, in seconds.
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
 /// Times `floor` and `body` alternately, one sample of each per round, so both see the same machine:
@@ -56,14 +59,9 @@ func measurePaired(runs: Int, floor: () throws -> Void, _ body: () throws -> Voi
     try floor()
     try body() // warm-up for both
     var floorSamples: [Double] = [], bodySamples: [Double] = []
-    func time(_ step: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try step()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
     for _ in 0..<runs {
-        floorSamples.append(try time(floor))
-        bodySamples.append(try time(body))
+        floorSamples.append(try seconds(floor))
+        bodySamples.append(try seconds(body))
     }
     return (Timing(samples: floorSamples), Timing(samples: bodySamples))
 }
