@@ -118,8 +118,8 @@ do {
         let migrations = URL(fileURLWithPath: arguments[1])
         let path = arguments[2]
         let runs = arguments.count > 3 ? Int(arguments[3])! : 200
-        // Floor: what any healthy check must do at least — open, read sqlite_schema and the ledger, close.
-        // The pre-launch call an app makes: load the set (checksums), the lock's quick index, and check.
+        // The pre-launch call an app makes: load the set (checksums), the lock's quick index, and check;
+        // its floor is what any healthy check must do at least: open, read sqlite_schema and the ledger, close.
         var verdict = ""
         // First without the launch cache (every file read and hashed, the lock's JSON decoded), as on
         // the first launch after an install; then with it, as on every launch after.
