@@ -187,4 +187,33 @@ struct LaunchCacheTests {
         #expect(plain.set.migrations.last?.checksum == SQLxChecksum.checksum(of: "CREATE TABLE crlf(a);\r\n"))
         #expect(stripped.set.migrations.last?.checksum == SQLxChecksum.checksum(of: "CREATE TABLE crlf(a);\n"))
     }
+
+    @Test("record strings round-trip in ASCII and beyond, at every length around a word, and invalid UTF-8 is refused")
+    func recordStrings() throws {
+        // Lengths 0–17 cover the word loop, the tail loop and both together; a non-ASCII byte is
+        // put in the word part and in the tail, where a missed byte would decode it as ASCII.
+        var texts: [String] = (0...17).map { String(repeating: "a", count: $0) }
+        texts += ["é", "abcdefgé", "éabcdefgh", "abcdefghé", "CREATE TABLE \"日本\"(a)", "emoji 🧪 in the middle of it"]
+        var writer = RecordWriter()
+        for text in texts { writer.string(text) }
+        var reader = RecordReader(bytes: writer.bytes)
+        for text in texts { #expect(try reader.string() == text) }
+        #expect(reader.offset == writer.bytes.count)
+
+        // A lone continuation byte, a truncated sequence and 0xFF, each after ASCII of both lengths.
+        for invalid: [UInt8] in [[0x80], [0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0xC3], [0x61, 0xFF]] {
+            var bad = RecordWriter()
+            bad.unsigned(UInt64(invalid.count))
+            bad.bytes += invalid
+            var badReader = RecordReader(bytes: bad.bytes)
+            #expect(throws: RecordReader.Malformed.self) { try badReader.string() }
+        }
+        let ascii = Array("abcdefghijklmnop".utf8)
+        for position in ascii.indices {
+            var marked = ascii
+            marked[position] = 0xC3
+            #expect(!marked.withUnsafeBufferPointer(RecordReader.isASCII), "a high byte at \(position) is seen")
+        }
+        #expect(ascii.withUnsafeBufferPointer(RecordReader.isASCII))
+    }
 }
