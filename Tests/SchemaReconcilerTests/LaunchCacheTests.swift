@@ -212,8 +212,8 @@ struct LaunchCacheTests {
         for position in ascii.indices {
             var marked = ascii
             marked[position] = 0xC3
-            #expect(!marked.withUnsafeBufferPointer(RecordReader.isASCII), "a high byte at \(position) is seen")
+            #expect(!marked.withUnsafeBufferPointer(UTF8Bytes.isASCII), "a high byte at \(position) is seen")
         }
-        #expect(ascii.withUnsafeBufferPointer(RecordReader.isASCII))
+        #expect(ascii.withUnsafeBufferPointer(UTF8Bytes.isASCII))
     }
 }

@@ -7,6 +7,40 @@ import Testing
 struct SnapshotTests {
     func hash(_ sql: String) throws -> Digest { try snapshot(sql).hash }
 
+    @Test("a known object matches only its exact bytes: a name spelt with a decomposed é is another table to SQLite")
+    func knownObjectsMatchBytes() throws {
+        func schema(_ name: String) throws -> DatabaseQueue {
+            let queue = try DatabaseQueue()
+            try queue.write { try $0.execute(sql: "CREATE TABLE \"\(name)\"(a INTEGER); CREATE INDEX \"\(name)_a\" ON \"\(name)\"(a)") }
+            return queue
+        }
+        let composed = "caf\u{e9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed, "Swift's == equates them; SQLite does not")
+        let learnedFrom = try schema(composed)
+        var teacher = SchemaIntrospector()
+        let composedSnapshot = try learnedFrom.read { try teacher.snapshot(of: $0) }
+        #expect(teacher.learned.count == 2)
+
+        let other = try schema(decomposed)
+        try other.read { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema WHERE name = ?", arguments: [composed]) == 0)
+            var known = SchemaIntrospector(known: teacher.learned)
+            var cold = SchemaIntrospector()
+            let fromKnown = try known.snapshot(of: db)
+            #expect(known.introspectedObjectCount == 2, "both rows are read, neither is taken from the composed spelling")
+            let fromPragmas = try cold.snapshot(of: db)
+            #expect(fromKnown.hash == fromPragmas.hash)
+            #expect(fromKnown.hash != composedSnapshot.hash)
+        }
+        // The same bytes are still found: a copy of the composed schema reads no pragma.
+        try schema(composed).read { db in
+            var known = SchemaIntrospector(known: teacher.learned)
+            let again = try known.snapshot(of: db)
+            #expect(again.hash == composedSnapshot.hash)
+            #expect(known.introspectedObjectCount == 0)
+        }
+    }
+
     // MARK: - Equalities the snapshot must see through
 
     @Test("a column added by ALTER TABLE ADD COLUMN fingerprints like the same column in CREATE TABLE")

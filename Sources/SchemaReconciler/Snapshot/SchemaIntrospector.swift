@@ -69,10 +69,39 @@ struct SchemaIntrospector: Sendable {
         public var object: SchemaObject?
     }
 
+    /// One exact `sqlite_schema` row, compared byte for byte as SQLite compares texts (Swift's `==`
+    /// would equate canonically equivalent spellings SQLite keeps apart). The hash takes the text's
+    /// length and its first and last 64 bytes, not all of it: a healthy check looks up every row of
+    /// the schema, and hashing whole texts was a twentieth of its instructions; texts that agree in
+    /// length and both ends still compare unequal, only in the same bucket.
     private struct CacheKey: Hashable {
         var type: String
         var name: String
         var sql: String?
+
+        static func == (lhs: CacheKey, rhs: CacheKey) -> Bool {
+            UTF8Bytes.equal(lhs.type, rhs.type) && UTF8Bytes.equal(lhs.name, rhs.name)
+                && (lhs.sql == nil) == (rhs.sql == nil) && UTF8Bytes.equal(lhs.sql ?? "", rhs.sql ?? "")
+        }
+
+        func hash(into hasher: inout Hasher) {
+            UTF8Bytes.with(type) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            UTF8Bytes.with(name) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            guard let sql else {
+                hasher.combine(-1)
+                return
+            }
+            UTF8Bytes.with(sql) { bytes in
+                hasher.combine(bytes.count)
+                let sample = 64
+                if bytes.count <= 2 * sample {
+                    hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+                } else {
+                    hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(sample))))
+                    hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(sample))))
+                }
+            }
+        }
     }
 
     private enum Entry {

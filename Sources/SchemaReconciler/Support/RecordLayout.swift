@@ -127,27 +127,11 @@ struct RecordReader {
             // ASCII is valid UTF-8, and `String(decoding:)` from contiguous memory is specialised here,
             // while `String(validating:)` goes through generic code costing about a thousand instructions
             // a call (callgrind): most of a record's strings are short ASCII names.
-            if Self.isASCII(utf8) { return String(decoding: utf8, as: UTF8.self) }
+            if UTF8Bytes.isASCII(utf8) { return String(decoding: utf8, as: UTF8.self) }
             return String(validating: utf8, as: UTF8.self)
         }
         guard let text else { throw Malformed() }
         return text
-    }
-
-    /// Whether every byte is below 0x80, eight at a time.
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= bytes.count {
-            high |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < bytes.count {
-            high |= UInt64(bytes[index])
-            index += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 
     mutating func digest() throws -> Digest {
