@@ -141,7 +141,7 @@ struct SchemaIntrospector: Sendable {
         for row in rows {
             let (rowid, type, name, tableName, sql) = row
             let entry: Entry?
-            if let memo = previousRows[rowid], memo.sql == sql, memo.name == name, memo.type == type {
+            if let memo = previousRows[rowid], CacheKey(type: memo.type, name: memo.name, sql: memo.sql) == CacheKey(type: type, name: name, sql: sql) {
                 entry = memo.entry
             } else if options.excludes(name) || (type == "index" && tableName.map(options.isLedger) == true) {
                 // The ledger's own indexes (golang-migrate's `version_unique`) belong to the ledger.
