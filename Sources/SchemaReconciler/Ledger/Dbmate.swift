@@ -135,10 +135,11 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
     // MARK: - Reading
 
     /// `schema_migrations` with a `version` column and no `dirty` (golang-migrate's has one).
-    public func holdsLedger(_ db: Database) throws -> Bool {
-        guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try Self.columnNames(tableName, in: db)
-            .map(SchemaObject.canonicalName))
+    public func holdsLedger(_ db: Database) throws -> Bool { Self.holds(columns: try Self.columnNames(tableName, in: db)) }
+
+    /// Whether a table with these columns (none: no table) is this tool's ledger.
+    static func holds(columns names: [String]) -> Bool {
+        let columns = Set(names.map(SchemaObject.canonicalName))
         return columns.contains("version") && !columns.contains("dirty")
     }
 
@@ -146,7 +147,7 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
     public func read(_ db: Database) throws -> LedgerState {
         let columns = try Self.columnNames(tableName, in: db)
         guard !columns.isEmpty else { return .absent }
-        guard try holdsLedger(db) else {
+        guard Self.holds(columns: columns) else {
             return .unusable(reason: "ledger table \(tableName) has no version column, or has golang-migrate's dirty column")
         }
         var problems: [String] = []

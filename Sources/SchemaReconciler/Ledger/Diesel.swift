@@ -103,17 +103,19 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
 
     // MARK: - Reading
 
-    public func holdsLedger(_ db: Database) throws -> Bool {
-        guard try Self.tableExists(Self.table, in: db) else { return false }
-        let columns = try Self.columnNames(Self.table, in: db)
-        return columns.map(SchemaObject.canonicalName).contains("version")
+    public func holdsLedger(_ db: Database) throws -> Bool { Self.holds(columns: try Self.columnNames(Self.table, in: db)) }
+
+    /// Whether a table with these columns (none: no table) is this tool's ledger.
+    static func holds(columns names: [String]) -> Bool {
+        let columns = Set(names.map(SchemaObject.canonicalName))
+        return columns.contains("version")
     }
 
     /// `applied_migrations`: every version text.
     public func read(_ db: Database) throws -> LedgerState {
         let columns = try Self.columnNames(Self.table, in: db)
         guard !columns.isEmpty else { return .absent }
-        guard try holdsLedger(db) else { return .unusable(reason: "ledger table \(Self.table) has no version column (diesel needs it)") }
+        guard Self.holds(columns: columns) else { return .unusable(reason: "ledger table \(Self.table) has no version column (diesel needs it)") }
         var rows: [LedgerRow] = []
         var problems: [String] = []
         for row in try Row.fetchAll(db, sql: "SELECT version, run_on FROM main.\(Self.table) ORDER BY version") {

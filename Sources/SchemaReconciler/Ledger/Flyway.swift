@@ -174,10 +174,11 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
 
     // MARK: - Reading
 
-    public func holdsLedger(_ db: Database) throws -> Bool {
-        guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try Self.columnNames(tableName, in: db)
-            .map(SchemaObject.canonicalName))
+    public func holdsLedger(_ db: Database) throws -> Bool { Self.holds(columns: try Self.columnNames(tableName, in: db)) }
+
+    /// Whether a table with these columns (none: no table) is this tool's ledger.
+    static func holds(columns names: [String]) -> Bool {
+        let columns = Set(names.map(SchemaObject.canonicalName))
         return columns.isSuperset(of: ["installed_rank", "version", "description", "type", "script", "checksum", "success"])
     }
 
@@ -235,7 +236,7 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
     public func read(_ db: Database) throws -> LedgerState {
         let columns = try Self.columnNames(tableName, in: db)
         guard !columns.isEmpty else { return .absent }
-        guard try holdsLedger(db) else {
+        guard Self.holds(columns: columns) else {
             return .unusable(reason: "ledger table \(tableName) lacks Flyway's installed_rank, version, description, type, script, checksum or success column")
         }
         let history: (live: [HistoryRow], repeatables: Int, problems: [String])

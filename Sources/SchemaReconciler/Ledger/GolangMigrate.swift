@@ -125,10 +125,11 @@ public struct GolangMigrate: MigrationDialect, Hashable {
 
     // MARK: - Reading
 
-    public func holdsLedger(_ db: Database) throws -> Bool {
-        guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = try Self.columnNames(tableName, in: db)
-            .map(SchemaObject.canonicalName)
+    public func holdsLedger(_ db: Database) throws -> Bool { Self.holds(columns: try Self.columnNames(tableName, in: db)) }
+
+    /// Whether a table with these columns (none: no table) is this tool's ledger.
+    static func holds(columns names: [String]) -> Bool {
+        let columns = Set(names.map(SchemaObject.canonicalName))
         return columns.contains("version") && columns.contains("dirty")
     }
 
@@ -137,7 +138,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
     public func read(_ db: Database) throws -> LedgerState {
         let columns = try Self.columnNames(tableName, in: db)
         guard !columns.isEmpty else { return .absent }
-        guard try holdsLedger(db) else {
+        guard Self.holds(columns: columns) else {
             return .unusable(reason: "ledger table \(tableName) has no version and dirty columns (golang-migrate needs both)")
         }
         let quoted = "\"" + tableName + "\""

@@ -110,10 +110,11 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
 
     // MARK: - Reading
 
-    public func holdsLedger(_ db: Database) throws -> Bool {
-        guard try Self.tableExists(tableName, in: db) else { return false }
-        let columns = Set(try Self.columnNames(tableName, in: db)
-            .map(SchemaObject.canonicalName))
+    public func holdsLedger(_ db: Database) throws -> Bool { Self.holds(columns: try Self.columnNames(tableName, in: db)) }
+
+    /// Whether a table with these columns (none: no table) is this tool's ledger.
+    static func holds(columns names: [String]) -> Bool {
+        let columns = Set(names.map(SchemaObject.canonicalName))
         return columns.isSuperset(of: ["version_id", "is_applied"])
     }
 
@@ -121,7 +122,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
     public func read(_ db: Database) throws -> LedgerState {
         let columns = try Self.columnNames(tableName, in: db)
         guard !columns.isEmpty else { return .absent }
-        guard try holdsLedger(db) else {
+        guard Self.holds(columns: columns) else {
             return .unusable(reason: "ledger table \(tableName) has no version_id and is_applied columns (goose needs both)")
         }
         let stored = try Row.fetchAll(db, sql: "SELECT version_id, typeof(version_id), is_applied FROM main.\"\(tableName)\" ORDER BY id DESC")
