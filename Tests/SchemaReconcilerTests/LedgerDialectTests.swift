@@ -19,6 +19,40 @@ struct LedgerDialectTests {
         #expect(RepairPlan.appliedVersions(after: [], over: rows) == [1, 2, 5])
     }
 
+    @Test("each table ledger is recognised by the columns its tool gives it; a table of that name without them is unusable, not another tool's")
+    func ledgerColumnsDecide() throws {
+        let tables = Dialects.all.filter { !$0.tableName.contains(" ") }
+        #expect(tables.count == 7)
+        for dialect in tables {
+            let real = try DatabaseQueue()
+            try real.write { db in
+                if let golang = dialect as? GolangMigrate {
+                    try db.execute(sql: golang.createTableSQL)  // a single-row ledger: created by its repair
+                } else {
+                    try #require(dialect as? any RowLedger, "\(dialect.name) creates its table").createTable(db)
+                }
+            }
+            try real.read { db in
+                #expect(try dialect.holdsLedger(db), "\(dialect.name) recognises the table it creates")
+                guard case .present = try dialect.read(db) else {
+                    Issue.record("\(dialect.name) cannot read the table it creates"); return
+                }
+            }
+            // The same name with one column no tool uses: no tool's ledger, so detection passes it by.
+            let impostor = try DatabaseQueue()
+            try impostor.write { try $0.execute(sql: "CREATE TABLE \"\(dialect.tableName)\"(note TEXT)") }
+            try impostor.read { db in
+                // sqlx claims any table of its name, and says what is missing when it reads it.
+                #expect(try dialect.holdsLedger(db) == (dialect.name == "sqlx"), "\(dialect.name)")
+                guard case .unusable(let reason) = try dialect.read(db) else {
+                    Issue.record("\(dialect.name) read a table without its columns as a ledger"); return
+                }
+                #expect(reason.contains(dialect.tableName), "\(dialect.name): \(reason)")
+                #expect(try Dialects.ledgers(heldBy: db, among: [dialect]).isEmpty == (dialect.name != "sqlx"))
+            }
+        }
+    }
+
     @Test("a sqlx ledger in the database decides the dialect; a folder of sqlx files decides without one")
     func detectsSQLx() {
         guard case .decided(let byLedger, let evidence) = Dialects.detect(folder: Repo.migrations,
