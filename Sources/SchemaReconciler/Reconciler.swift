@@ -30,6 +30,9 @@ public struct Reconciler: Sendable {
     public let manifest: Manifest?
     /// Replays the histories a ledger suggests when the prefix timeline does not explain a database.
     let replayer: HistoryReplayer
+    /// An introspector knowing the timeline's objects by their stored text, built once: each read of a
+    /// database copies it, and the copy shares its table until the database shows a text it lacks.
+    private let introspector: SchemaIntrospector
 
     /// How many migration orders other than the bundled one this reconciler has replayed so far,
     /// exploring what ledgers say ran. A healthy database adds none.
@@ -108,6 +111,7 @@ public struct Reconciler: Sendable {
         self.timeline = resolved
         self.fingerprintSource = source
         self.replayer = HistoryReplayer(options: options, timeline: resolved)
+        self.introspector = SchemaIntrospector(options: options, known: resolved.knownObjects)
     }
 
     /// A reconciler assembled from parts already at hand (the quick check's stub timeline).
@@ -120,6 +124,7 @@ public struct Reconciler: Sendable {
         self.manifest = manifest
         self.fingerprintSource = fingerprintSource
         self.replayer = HistoryReplayer(options: snapshotOptions, timeline: timeline)
+        self.introspector = SchemaIntrospector(options: snapshotOptions, known: timeline.knownObjects)
     }
 
     /// The pre-launch check: decides a healthy database from the fingerprint lock's quick index alone —
@@ -341,10 +346,15 @@ public struct Reconciler: Sendable {
         return observation
     }
 
+    /// The schema and ledger of `db`, snapshotted with the timeline's known objects.
+    func observe(_ db: Database) throws -> DatabaseObservation {
+        var introspector = self.introspector
+        return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try ledger.read(db))
+    }
+
     /// Schema and ledger of `db`, with the older texts of edited files that explain its checksums.
     private func observationWithoutChecks(in db: Database) throws -> DatabaseObservation {
-        var observation = try DatabaseObservation.read(db, ledger: ledger, options: snapshotOptions,
-                                                       known: timeline.knownObjects)
+        var observation = try observe(db)
         // Checksums nothing bundled explains may be older texts of the same files (edits in place).
         for (version, checksum) in engine.checksumsNeedingHistory(observation) {
             guard let migration = migrations.applied(version: version) else { continue }

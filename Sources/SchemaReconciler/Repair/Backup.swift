@@ -195,8 +195,7 @@ enum Backup {
             defer { try? verified.close() }
             (integrity, copy) = try verified.read { db in
                 (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                 try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
-                                              known: reconciler.timeline.knownObjects))
+                 try reconciler.observe(db))
             }
         } catch {
             throw Failure(description: "backup \(path) could not be verified: \(DatabaseFileError.describe(error, path: temporary))",

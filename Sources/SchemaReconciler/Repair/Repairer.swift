@@ -223,8 +223,7 @@ struct Repairer {
     /// was made from, or nothing happens (not even a backup). The write step checks again on its own;
     /// nothing can change in between, since this connection holds the lock.
     private func confirmUnchanged(since basis: DatabaseObservation, db: Database) throws {
-        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
-                                                   known: reconciler.timeline.knownObjects)
+        let current = try reconciler.observe(db)
         guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
             throw Stop(.changedDuringRepair, path: path,
                        message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
@@ -234,8 +233,7 @@ struct Repairer {
 
     /// Inside `BEGIN IMMEDIATE`: confirm, write, re-validate. Throws to roll back.
     private func transaction(plan: RepairPlan, basis: DatabaseObservation, db: Database) throws -> DatabaseObservation {
-        let current = try DatabaseObservation.read(db, ledger: reconciler.ledger, options: reconciler.snapshotOptions,
-                                         known: reconciler.timeline.knownObjects)
+        let current = try reconciler.observe(db)
         guard current.snapshot.hash == basis.snapshot.hash, current.ledgerDigest == basis.ledgerDigest else {
             throw Stop(.changedDuringRepair, path: path, message: "\(path): the database changed since the plan was made (is the app running?); rolled back, run again",
                        exitCode: .unreadable)
@@ -243,8 +241,7 @@ struct Repairer {
         let changesBefore = db.totalChangesCount
         let ledger = reconciler.ledger
         let rowWrites = try ledger.record(plan.actions, current: current.ledger.rows, migrations: reconciler.migrations, in: db)
-        var after = try DatabaseObservation.read(db, ledger: ledger, options: reconciler.snapshotOptions,
-                                         known: reconciler.timeline.knownObjects)
+        var after = try reconciler.observe(db)
         // Only the ledger changed: what the probes and invariants found about user data still holds.
         after.probes = basis.probes
         after.invariants = basis.invariants
