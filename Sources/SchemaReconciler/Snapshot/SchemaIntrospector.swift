@@ -161,11 +161,9 @@ struct SchemaIntrospector: Sendable {
             }
         }
         previousRows = current
-        // Forget objects that are gone, so memory stays bounded by the live schema during long replays.
-        if cache.count > current.count * 2 + 64 {
-            let live = Set(current.values.map { CacheKey(type: $0.type, name: $0.name, sql: $0.sql) })
-            cache = cache.filter { live.contains($0.key) }
-        }
+        // The cache is not pruned here, unlike in a replay's refresh(_:): a snapshot reads one database,
+        // usually through a copy of the reconciler's introspector that is dropped after it, and pruning
+        // rebuilt the whole table of a lock that knows every version's objects on each read.
         attributeShadowTables(shadows, to: &objects)
         // Only these two header values can be tracked; the names come from a lock file, so check them.
         for pragma in options.trackedPragmas where pragma == "user_version" || pragma == "application_id" {
