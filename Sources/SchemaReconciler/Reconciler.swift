@@ -348,8 +348,7 @@ public struct Reconciler: Sendable {
 
     /// The schema and ledger of `db`, snapshotted with the timeline's known objects.
     func observe(_ db: Database) throws -> DatabaseObservation {
-        var introspector = self.introspector
-        return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try ledger.read(db))
+        try DatabaseObservation.read(db, ledger: ledger, introspector: introspector)
     }
 
     /// Schema and ledger of `db`, with the older texts of edited files that explain its checksums.

@@ -31,7 +31,12 @@ struct DatabaseObservation: Sendable, Hashable {
     /// invariants read user data, so they are run separately, and only when needed.
     public static func read(_ db: Database, ledger dialect: any LedgerDialect, options: SnapshotOptions,
                             known: [SchemaIntrospector.KnownObject] = []) throws -> DatabaseObservation {
-        var introspector = SchemaIntrospector(options: options, known: known)
+        try read(db, ledger: dialect, introspector: SchemaIntrospector(options: options, known: known))
+    }
+
+    /// The same, snapshotted by a copy of `introspector` (a reconciler's, whose table is built once).
+    static func read(_ db: Database, ledger dialect: any LedgerDialect, introspector: SchemaIntrospector) throws -> DatabaseObservation {
+        var introspector = introspector
         return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
     }
 

@@ -109,18 +109,6 @@ struct SchemaIntrospector: Sendable {
         case shadow
     }
 
-    /// What the previous snapshot made of one `sqlite_schema` row (nil entry: excluded).
-    private struct RowMemo {
-        var type: String
-        var name: String
-        var sql: String?
-        var entry: Entry?
-    }
-
-    /// The previous snapshot's rows by rowid: during a replay most rows are unchanged from one step
-    /// to the next, and comparing a row with its predecessor is cheaper than hashing its text.
-    private var previousRows: [Int64: RowMemo] = [:]
-
     /// Creates an introspector, optionally knowing objects already (from a fingerprint lock).
     public init(options: SnapshotOptions = SnapshotOptions(), known: [KnownObject] = []) {
         self.options = options
@@ -136,20 +124,15 @@ struct SchemaIntrospector: Sendable {
         var shadows: [String] = []
         var notes: [String] = []
         let rows = try Self.schemaRows(db)
-        var current: [Int64: RowMemo] = [:]
-        current.reserveCapacity(rows.count)
         for row in rows {
-            let (rowid, type, name, tableName, sql) = row
+            let (type, name, tableName, sql) = row
             let entry: Entry?
-            if let memo = previousRows[rowid], CacheKey(type: memo.type, name: memo.name, sql: memo.sql) == CacheKey(type: type, name: name, sql: sql) {
-                entry = memo.entry
-            } else if options.excludes(name) || (type == "index" && tableName.map(options.isLedger) == true) {
+            if options.excludes(name) || (type == "index" && tableName.map(options.isLedger) == true) {
                 // The ledger's own indexes (golang-migrate's `version_unique`) belong to the ledger.
                 entry = nil
             } else {
                 entry = try cachedEntry(db, type: type, name: name, tableName: tableName, sql: sql)
             }
-            current[rowid] = RowMemo(type: type, name: name, sql: sql, entry: entry)
             switch entry {
             case .object(let object)?:
                 objects[object.key] = object
@@ -160,9 +143,8 @@ struct SchemaIntrospector: Sendable {
                 break
             }
         }
-        previousRows = current
-        // The cache is not pruned here, unlike in a replay's refresh(_:): a snapshot reads one database,
-        // usually through a copy of the reconciler's introspector that is dropped after it, and pruning
+        // Neither pruned nor remembered by rowid, unlike a replay's refresh(_:): a snapshot reads one
+        // database, through a copy of the reconciler's introspector that is dropped after it; pruning
         // rebuilt the whole table of a lock that knows every version's objects on each read.
         attributeShadowTables(shadows, to: &objects)
         // Only these two header values can be tracked; the names come from a lock file, so check them.
@@ -402,13 +384,13 @@ struct SchemaIntrospector: Sendable {
 
     // MARK: - Objects
 
-    /// `sqlite_schema` rows through the C API: replay reads them after every migration, and GRDB's
-    /// row decoding and region tracking cost more than the query itself.
-    static func schemaRows(_ db: Database) throws -> [(rowid: Int64, type: String, name: String, tableName: String?, sql: String?)] {
-        var rows: [(rowid: Int64, type: String, name: String, tableName: String?, sql: String?)] = []
-        try RawStatement.forEachRow(db, "SELECT rowid, type, name, tbl_name, sql FROM main.sqlite_schema") { statement in
-            rows.append((sqlite3_column_int64(statement, 0), RawStatement.text(statement, 1) ?? "",
-                         RawStatement.text(statement, 2) ?? "", RawStatement.text(statement, 3), RawStatement.text(statement, 4)))
+    /// `sqlite_schema` rows through the C API: GRDB's row decoding and region tracking cost more than
+    /// the query itself.
+    static func schemaRows(_ db: Database) throws -> [(type: String, name: String, tableName: String?, sql: String?)] {
+        var rows: [(type: String, name: String, tableName: String?, sql: String?)] = []
+        try RawStatement.forEachRow(db, "SELECT type, name, tbl_name, sql FROM main.sqlite_schema") { statement in
+            rows.append((RawStatement.text(statement, 0) ?? "", RawStatement.text(statement, 1) ?? "",
+                         RawStatement.text(statement, 2), RawStatement.text(statement, 3)))
         }
         return rows
     }
