@@ -139,8 +139,7 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
 
     /// Whether a table with these columns (none: no table) is this tool's ledger.
     static func holds(columns names: [String]) -> Bool {
-        let columns = Set(names.map(SchemaObject.canonicalName))
-        return columns.contains("version") && !columns.contains("dirty")
+        TableColumn.names(names, include: ["version"], exclude: ["dirty"])
     }
 
     /// `select version from t order by version desc`, each text a row; text that is no number is dbmate's business only.

@@ -107,8 +107,7 @@ public struct Diesel: MigrationDialect, RowLedger, Hashable {
 
     /// Whether a table with these columns (none: no table) is this tool's ledger.
     static func holds(columns names: [String]) -> Bool {
-        let columns = Set(names.map(SchemaObject.canonicalName))
-        return columns.contains("version")
+        TableColumn.names(names, include: ["version"])
     }
 
     /// `applied_migrations`: every version text.

@@ -178,8 +178,7 @@ public struct Flyway: MigrationDialect, RowLedger, Hashable {
 
     /// Whether a table with these columns (none: no table) is this tool's ledger.
     static func holds(columns names: [String]) -> Bool {
-        let columns = Set(names.map(SchemaObject.canonicalName))
-        return columns.isSuperset(of: ["installed_rank", "version", "description", "type", "script", "checksum", "success"])
+        TableColumn.names(names, include: ["installed_rank", "version", "description", "type", "script", "checksum", "success"])
     }
 
     /// One stored row as `JdbcTableSchemaHistory.refreshCache` reads it.

@@ -129,8 +129,7 @@ public struct GolangMigrate: MigrationDialect, Hashable {
 
     /// Whether a table with these columns (none: no table) is this tool's ledger.
     static func holds(columns names: [String]) -> Bool {
-        let columns = Set(names.map(SchemaObject.canonicalName))
-        return columns.contains("version") && columns.contains("dirty")
+        TableColumn.names(names, include: ["version", "dirty"])
     }
 
     /// Reads `(version, dirty)` as golang-migrate does (`SELECT version, dirty … LIMIT 1`) and spells it

@@ -114,8 +114,7 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
 
     /// Whether a table with these columns (none: no table) is this tool's ledger.
     static func holds(columns names: [String]) -> Bool {
-        let columns = Set(names.map(SchemaObject.canonicalName))
-        return columns.isSuperset(of: ["version_id", "is_applied"])
+        TableColumn.names(names, include: ["version_id", "is_applied"])
     }
 
     /// Every `version_id` present is applied, as goose's `up` reads it (`ListMigrations`; `is_applied` ignored); row 0 is goose's own.

@@ -96,6 +96,18 @@ struct TableColumn: Sendable, Hashable {
     var notNull: Bool
     var hasDefault: Bool
     var inPrimaryKey: Bool
+
+    /// Whether a table with columns `names` (any case, as SQLite matches them) has every column in
+    /// `required` and none in `excluded`: how each table dialect tells its tool's ledger from a
+    /// same-named table of the app's.
+    ///
+    /// ```swift
+    /// TableColumn.names(["Version", "dirty"], include: ["version", "dirty"]) // true
+    /// ```
+    static func names(_ names: [String], include required: Set<String>, exclude excluded: Set<String> = []) -> Bool {
+        let columns = Set(names.map(SchemaObject.canonicalName))
+        return columns.isSuperset(of: required) && columns.isDisjoint(with: excluded)
+    }
 }
 
 /// A ledger with one row per applied migration: the plan's actions are its own row writes.

@@ -116,8 +116,7 @@ public struct Refinery: MigrationDialect, RowLedger, Hashable {
 
     /// Whether a table with these columns (none: no table) is this tool's ledger.
     static func holds(columns names: [String]) -> Bool {
-        let columns = Set(names.map(SchemaObject.canonicalName))
-        return columns.isSuperset(of: ["version", "name", "applied_on", "checksum"])
+        TableColumn.names(names, include: ["version", "name", "applied_on", "checksum"])
     }
 
     /// `GET_APPLIED_MIGRATIONS_QUERY`; a row refinery would panic on (a time that is not RFC 3339, a
