@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates scripts/hot-symbols.txt, the link order of the release binary (scripts/release-flags.sh).
 #
-#   scripts/generate-hot-symbols.sh        # about 3 minutes after a release build; needs valgrind
+#   scripts/generate-hot-symbols.sh        # about 30 seconds after a release build; needs valgrind
 #
 # The linker puts the functions named in hot-symbols.txt first in the binary's code, in that order, so
 # the code a run executes shares pages instead of being spread over the whole 21 MB text segment. Each
