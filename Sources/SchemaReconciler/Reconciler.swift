@@ -161,7 +161,7 @@ public struct Reconciler: Sendable {
     /// The quick check, with the reconciler that decided (the quick index's, or the full engine's).
     static func quickCheckKeepingReconciler(databaseAt path: String, migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar>,
                                             ledger: SQLxLedger, ignored: [NamePattern], options: PlanOptions,
-                                            busyTimeout: TimeInterval) throws -> (result: QuickCheckResult, reconciler: Reconciler) {
+                                            busyTimeout: TimeInterval) throws -> (result: QuickCheckResult, reconciler: () throws -> Reconciler) {
         try QuickChecker(migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters, ledger: ledger,
                          ignored: ignored, options: options)
             .checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout)
@@ -180,6 +180,9 @@ public struct Reconciler: Sendable {
         /// The dialects whose ledger the database holds, when the check was asked to note them
         /// (``QuickChecker/check(databasesAt:jobs:busyTimeout:notingLedgersOf:completed:)``); else empty.
         public var ledgersHeld: [String] = []
+        /// Whether the verdict came from the launch cache's ``VerdictMemo`` (same schema and ledger as a
+        /// healthy check before), without the quick index being decoded.
+        var remembered = false
     }
 
     /// Reconciles databases migrated by GRDB's `DatabaseMigrator`: replays its registered migrations
@@ -287,25 +290,41 @@ public struct Reconciler: Sendable {
         } catch {
             return (engine.unreadable(path: path, failure: Self.referenceFailure(error, path: options.referencePath ?? "")), [])
         }
+        return Self.readingDatabase(at: path, busyTimeout: busyTimeout, unreadable: { (engine.unreadable(path: path, failure: $0), []) }) { db in
+            let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
+            return (try diagnose(db, path: path, options: options, reference: reference).diagnosis, held)
+        }
+    }
+
+    /// Opens `path` read-only and runs `body` in one read transaction; when the file cannot be opened or
+    /// read, or `body` throws, the value `unreadable` makes of the failure. The caller runs ``DatabaseFailure/precheck(path:)``.
+    static func readingDatabase<T>(at path: String, busyTimeout: TimeInterval, unreadable: (DatabaseFailure) -> T,
+                                   _ body: (Database) throws -> T) -> T {
         do {
             let queue = try HardenedDatabase.open(path: path, access: .readOnly, busyTimeout: busyTimeout)
             defer { try? queue.close() }
-            return try queue.read { db in
-                let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
-                let diagnosis = engine.diagnose(try observationWithoutChecks(in: db), path: path, options: options,
-                                                reference: reference) { observation, needed in
-                    addDeclaredChecks(to: &observation, probing: needed, evaluateInvariants: true, in: db)
-                }
-                // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
-                // database skips this, so a check costs nothing proportional to its data.
-                if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
-                    return (engine.unreadable(path: path, failure: failure), held)
-                }
-                return (diagnosis, held)
-            }
+            return try queue.read(body)
         } catch {
-            return (engine.unreadable(path: path, failure: DatabaseFailure(error, path: path)), [])
+            return unreadable(DatabaseFailure(error, path: path))
         }
+    }
+
+    /// The diagnosis of `db`, in the caller's read transaction, and whether it read nothing but what a
+    /// ``VerdictMemo`` keys on (no probe, invariant, reference backup or git history).
+    func diagnose(_ db: Database, path: String, options: PlanOptions,
+                  reference: ReferenceLedger?) throws -> (diagnosis: Diagnosis, readOnlyTheState: Bool) {
+        let (observation, consultedHistory) = try observationWithoutChecks(in: db)
+        var checked = false
+        let diagnosis = engine.diagnose(observation, path: path, options: options, reference: reference) { observation, needed in
+            addDeclaredChecks(to: &observation, probing: needed, evaluateInvariants: true, in: db)
+            checked = !observation.probes.isEmpty || !observation.invariants.isEmpty
+        }
+        // Promise a repair only for a file that is not damaged (the repair checks it too). A healthy
+        // database skips this, so a check costs nothing proportional to its data.
+        if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
+            return (engine.unreadable(path: path, failure: failure), false)
+        }
+        return (diagnosis, !consultedHistory && !checked && reference == nil)
     }
 
     /// A reference backup that cannot serve as one, whatever SQLite said about it.
@@ -340,7 +359,7 @@ public struct Reconciler: Sendable {
     /// Schema and ledger of `db`, plus the probes that can change the diagnosis and, if asked, the
     /// manifest's invariants (both read user data; the caller provides the transaction).
     func observation(in db: Database, evaluateInvariants: Bool) throws -> DatabaseObservation {
-        var observation = try observationWithoutChecks(in: db)
+        var observation = try observationWithoutChecks(in: db).observation
         addDeclaredChecks(to: &observation, probing: engine.versionsNeedingProbes(observation),
                           evaluateInvariants: evaluateInvariants, in: db)
         return observation
@@ -351,16 +370,18 @@ public struct Reconciler: Sendable {
         try DatabaseObservation.read(db, ledger: ledger, introspector: introspector)
     }
 
-    /// Schema and ledger of `db`, with the older texts of edited files that explain its checksums.
-    private func observationWithoutChecks(in db: Database) throws -> DatabaseObservation {
+    /// Schema and ledger of `db`, with the older texts of edited files that explain its checksums, and
+    /// whether the git history was consulted for them.
+    private func observationWithoutChecks(in db: Database) throws -> (observation: DatabaseObservation, consultedHistory: Bool) {
         var observation = try observe(db)
         // Checksums nothing bundled explains may be older texts of the same files (edits in place).
-        for (version, checksum) in engine.checksumsNeedingHistory(observation) {
+        let unexplained = engine.checksumsNeedingHistory(observation)
+        for (version, checksum) in unexplained {
             guard let migration = migrations.applied(version: version) else { continue }
             observation.recoveredTexts += MigrationHistory.texts(of: migration, matching: [checksum],
                                                                  ignoring: migrations.ignoredCharacters)
         }
-        return observation
+        return (observation, !unexplained.isEmpty)
     }
 
     /// The manifest's probes for the versions `needed`, and its invariants if asked, run on `db`.

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 #include "CFileSafety.h"
+#include "CCodeImage.h"
 
 /// Turns on SQLite's defensive mode, turns off extension loading and ATTACH, and sets
 /// trusted_schema, so that a hostile database file cannot make the connection run code or

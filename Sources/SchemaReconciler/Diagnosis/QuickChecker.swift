@@ -15,25 +15,30 @@ public struct QuickChecker: Sendable {
     /// The bundled migrations.
     public let migrations: MigrationSet
     private let ledger: SQLxLedger
-    private let ignored: [NamePattern]
     private let options: PlanOptions
-    /// The reconciler built from the lock's quick index; nil when the lock cannot decide (absent, stale).
-    private let light: Reconciler?
-    private let full: FullEngine
+    private let lockPath: String
+    /// The reconciler built from the lock's quick index on first need; nil inside when the lock cannot
+    /// decide (absent, stale) or the options need more than it holds.
+    private let light: Lazy<Reconciler?>
+    private let full: Lazy<Result<Reconciler, any Error>>
+    /// The healthy verdicts reached before in this context; nil without a launch cache or a quick index.
+    private let memo: MemoBox?
 
     /// Loads the set and its lock's quick index.
     ///
     /// - Throws: ``MigrationSetError`` when the folder cannot be used.
     ///
-    /// The files' texts, checksums and the decoded index come from the user's launch cache
+    /// The files' texts, checksums and the encoded index come from the user's launch cache
     /// (``LaunchCache``) for every file whose `stat` shows it unchanged; the rest are read and hashed.
+    /// A database whose schema and ledger are exactly those of one found healthy before is answered
+    /// from the cache's ``VerdictMemo``.
     public init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
                 ignored: [NamePattern] = [], options: PlanOptions = PlanOptions()) throws {
         try self.init(migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters, ledger: ledger, ignored: ignored,
                       options: options, cache: LaunchCache.standard)
     }
 
-    /// The same, with the launch cache in `cache` (nil: read and hash every file).
+    /// The same, with the launch cache in `cache` (nil: read and hash every file, remember no verdict).
     init(migrationsFolder: URL, ignoredCharacters: Set<Unicode.Scalar> = [], ledger: SQLxLedger = SQLxLedger(),
          ignored: [NamePattern] = [], options: PlanOptions = PlanOptions(), cache: LaunchCache?) throws {
         let loaded = try cache?.load(folder: migrationsFolder, ignoredCharacters: ignoredCharacters)
@@ -41,32 +46,40 @@ public struct QuickChecker: Sendable {
         let set = loaded.set
         migrations = set
         self.ledger = ledger
-        self.ignored = ignored
         self.options = options
-        full = FullEngine()
+        full = Lazy { Result { try Reconciler(migrations: set, ledger: ledger, ignored: ignored) } }
         let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
+        lockPath = lockURL.path
         let manifestDigest = loaded.manifestDigest
-        guard !options.enforceInvariants, options.referencePath == nil, let quick = loaded.lock else {
-            light = nil
-            return
+        let usable = !options.enforceInvariants && options.referencePath == nil
+        let lockIndex = usable ? loaded.lockIndex : nil
+        light = Lazy {
+            guard let lockIndex, let quick = LaunchCache.decodeIndex(lockIndex) else { return nil }
+            var snapshotOptions = SnapshotOptions(ledgerTable: ledger.tableName, ignored: ignored + quick.manifestIgnored.map(NamePattern.init))
+            guard let timeline = quick.timeline(for: set, options: snapshotOptions, manifestDigest: manifestDigest) else { return nil }
+            snapshotOptions.trackedPragmas = timeline.trackedPragmas
+            // The probes ride in the lock (its manifest digest matched), so no TOML is parsed here.
+            let probesOnly = manifestDigest.map {
+                Manifest(url: migrationsFolder.appendingPathComponent(Manifest.fileName), probes: quick.manifestProbes, digest: $0)
+            }
+            return Reconciler(migrations: set, ledger: ledger, snapshotOptions: snapshotOptions, timeline: timeline,
+                              manifest: probesOnly, fingerprintSource: .lock(path: lockURL.path))
         }
-        var snapshotOptions = SnapshotOptions(ledgerTable: ledger.tableName, ignored: ignored + quick.manifestIgnored.map(NamePattern.init))
-        guard let timeline = quick.timeline(for: set, options: snapshotOptions, manifestDigest: manifestDigest) else {
-            light = nil
-            return
+        let folder = migrationsFolder.standardizedFileURL.path
+        if lockIndex != nil, let cache, let lockDigest = loaded.lockDigest,
+           let context = VerdictMemo.context(folder: folder, set: set, lockDigest: lockDigest, manifestDigest: manifestDigest,
+                                             ledger: ledger, ignored: ignored, options: options) {
+            memo = MemoBox(VerdictMemo(path: cache.memoPath(folder: folder, ignoredCharacters: ignoredCharacters), context: context),
+                           cache: cache)
+        } else {
+            memo = nil
         }
-        snapshotOptions.trackedPragmas = timeline.trackedPragmas
-        // The probes ride in the lock (its manifest digest matched), so no TOML is parsed here.
-        let probesOnly = manifestDigest.map {
-            Manifest(url: migrationsFolder.appendingPathComponent(Manifest.fileName), probes: quick.manifestProbes, digest: $0)
-        }
-        light = Reconciler(migrations: set, ledger: ledger, snapshotOptions: snapshotOptions, timeline: timeline,
-                           manifest: probesOnly, fingerprintSource: .lock(path: lockURL.path))
     }
 
     /// Whether the fingerprint lock's quick index matched the folder, so a plainly healthy database is
-    /// decided without building the full engine.
-    public var hasQuickIndex: Bool { light != nil }
+    /// decided without building the full engine. A verdict remembered in this context says so without
+    /// decoding the index: one is remembered only from a diagnosis the matching index made.
+    public var hasQuickIndex: Bool { memo?.isEmpty == false || light.value() != nil }
 
     /// Checks one database: from the quick index when it is plainly healthy (or unreadable), else fully.
     ///
@@ -76,32 +89,64 @@ public struct QuickChecker: Sendable {
         try checkKeepingReconciler(databaseAt: path, busyTimeout: busyTimeout).result
     }
 
-    /// The check, with the reconciler that decided it (the quick index's, or the full engine's), so a
-    /// caller can repair with the same fingerprints. With `dialects`, the result also names those whose
-    /// ledger the database holds, read on the connection the check opens, so a caller telling which
-    /// tool's databases these are (the CLI's detection) need not open each one again.
+    /// What the quick path made of one database.
+    private enum QuickRead {
+        /// Decided: from the memo, or by the quick index with the state key to remember a healthy verdict under.
+        case decided(Diagnosis, held: [String], remembered: Bool, key: Digest?)
+        /// Not plainly healthy, or no quick index: the full engine decides.
+        case undecided(held: [String]?)
+        /// The file could not be read.
+        case failed(DatabaseFailure)
+    }
+
+    /// The check, with the reconciler that decided it (the quick index's, or the full engine's), built
+    /// only when asked for, so a caller can repair with the same fingerprints. With `dialects`, the
+    /// result also names those whose ledger the database holds, read on the connection the check opens,
+    /// so a caller telling which tool's databases these are (the CLI's detection) need not open each one again.
     func checkKeepingReconciler(databaseAt path: String, busyTimeout: TimeInterval,
                                 notingLedgersOf dialects: [any MigrationDialect]? = nil) throws
-        -> (result: Reconciler.QuickCheckResult, reconciler: Reconciler)
+        -> (result: Reconciler.QuickCheckResult, reconciler: () throws -> Reconciler)
     {
         let tip = migrations.applying.last?.version
-        var held: [String]?
-        if let light {
-            let (diagnosis, ledgers) = light.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout,
-                                                      notingLedgersOf: dialects)
-            held = ledgers
-            let healthy = diagnosis.exitCode == .ok && !diagnosis.plan.writes && diagnosis.plan.blockers.isEmpty
-                && (diagnosis.verdict == .consistent || diagnosis.verdict == .fresh)
-            if healthy || diagnosis.verdict == .unreadable {
-                return (.init(diagnosis: diagnosis, fingerprintSource: light.fingerprintSource, tipVersion: tip, decidedQuickly: true,
-                              ledgersHeld: ledgers), light)
-            }
+        let quickly = { [light, full] in try light.value() ?? full.value().get() }
+        var read = QuickRead.undecided(held: nil)
+        if memo != nil || light.value() != nil {
+            read = quickRead(path: path, busyTimeout: busyTimeout, dialects: dialects)
         }
-        let reconciler = try full.reconciler { try Reconciler(migrations: migrations, ledger: ledger, ignored: ignored) }
+        if case .failed(let failure) = read, let light = light.value() {
+            read = .decided(light.engine.unreadable(path: path, failure: failure), held: [], remembered: false, key: nil)
+        }
+        if case .decided(let diagnosis, let held, let remembered, let key) = read {
+            if let key, let memo { memo.remember(diagnosis, for: key) }
+            return (.init(diagnosis: diagnosis, fingerprintSource: .lock(path: lockPath), tipVersion: tip, decidedQuickly: true,
+                          ledgersHeld: held, remembered: remembered), quickly)
+        }
+        var held: [String]?
+        if case .undecided(let quickHeld) = read { held = quickHeld }
+        let reconciler = try full.value().get()
         let (diagnosis, ledgers) = reconciler.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout,
                                                        notingLedgersOf: held == nil ? dialects : nil)
         return (.init(diagnosis: diagnosis, fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false,
-                      ledgersHeld: held ?? ledgers), reconciler)
+                      ledgersHeld: held ?? ledgers), { reconciler })
+    }
+
+    /// One read transaction: the state key first, and the remembered verdict when there is one; else the
+    /// quick index's diagnosis, decided when plainly healthy (or unreadable).
+    private func quickRead(path: String, busyTimeout: TimeInterval, dialects: [any MigrationDialect]?) -> QuickRead {
+        if let failure = DatabaseFailure.precheck(path: path) { return .failed(failure) }
+        return Reconciler.readingDatabase(at: path, busyTimeout: busyTimeout, unreadable: QuickRead.failed) { db in
+            let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
+            // A key that cannot be read (an odd ledger) only means nothing is remembered for this database.
+            let key = memo == nil ? nil : (try? VerdictMemo.stateKey(db, ledgerTable: ledger.tableName)) ?? nil
+            if let key, let known = memo?.diagnosis(for: key, path: path) {
+                return .decided(known, held: held, remembered: true, key: nil)
+            }
+            guard let light = light.value() else { return .undecided(held: held) }
+            let (diagnosis, readOnlyTheState) = try light.diagnose(db, path: path, options: options, reference: nil)
+            if diagnosis.verdict == .unreadable { return .decided(diagnosis, held: held, remembered: false, key: nil) }
+            guard VerdictMemo.isHealthy(diagnosis) else { return .undecided(held: held) }
+            return .decided(diagnosis, held: held, remembered: false, key: readOnlyTheState ? key : nil)
+        }
     }
 
     /// Checks many databases on up to `jobs` threads; results in the order of `paths`. `completed`
@@ -119,18 +164,60 @@ public struct QuickChecker: Sendable {
         }
     }
 
-    /// The full engine, built once on first need and shared by every thread.
-    private final class FullEngine: @unchecked Sendable {
+    /// A value built once, on first need, and shared by every thread.
+    private final class Lazy<Value>: @unchecked Sendable {
         private let lock = NSLock()
-        private var built: Reconciler?
+        private var built: Value?
+        private let build: @Sendable () -> Value
 
-        func reconciler(_ build: () throws -> Reconciler) throws -> Reconciler {
+        init(_ build: @escaping @Sendable () -> Value) { self.build = build }
+
+        func value() -> Value {
             lock.lock()
             defer { lock.unlock() }
             if let built { return built }
-            let reconciler = try build()
-            built = reconciler
-            return reconciler
+            let value = build()
+            built = value
+            return value
+        }
+    }
+
+    /// The memo, shared by every thread: each remembered diagnosis decoded once, each new one written at once.
+    private final class MemoBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var memo: VerdictMemo
+        private var decoded: [Digest: Diagnosis] = [:]
+        private let cache: LaunchCache
+
+        init(_ memo: VerdictMemo, cache: LaunchCache) {
+            self.memo = memo
+            self.cache = cache
+        }
+
+        var isEmpty: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return memo.isEmpty
+        }
+
+        func diagnosis(for key: Digest, path: String) -> Diagnosis? {
+            lock.lock()
+            defer { lock.unlock() }
+            if var known = decoded[key] {
+                known.path = path
+                return known
+            }
+            guard let known = memo.diagnosis(for: key, path: path) else { return nil }
+            decoded[key] = known
+            return known
+        }
+
+        func remember(_ diagnosis: Diagnosis, for key: Digest) {
+            lock.lock()
+            defer { lock.unlock() }
+            guard decoded[key] == nil else { return }
+            decoded[key] = diagnosis
+            _ = memo.remember(diagnosis, for: key) { cache.write($1, to: $0) }
         }
     }
 }

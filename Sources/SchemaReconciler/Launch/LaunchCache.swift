@@ -46,7 +46,7 @@ struct LaunchCache: Sendable {
     var racyWindow: Int64 = 2_000_000_000
 
     /// The layout version of a record; any other is ignored.
-    static let recordFormat: UInt8 = 2
+    static let recordFormat: UInt8 = 3
 
     /// The user's cache, as the environment chooses it; nil when turned off or there is no home.
     static var standard: LaunchCache? {
@@ -72,21 +72,44 @@ struct LaunchCache: Sendable {
     /// What a folder gave: the set, the lock's quick index (nil when absent or unreadable), the manifest's digest.
     struct Loaded {
         var set: MigrationSet
-        var lock: FingerprintLock.QuickLock?
+        /// The lock's quick index in the record layout, decoded only when a check needs it; nil when the
+        /// lock is absent or unreadable.
+        var lockIndex: [UInt8]?
+        /// The SHA-256 of the lock file's bytes; nil when there is none.
+        var lockDigest: Digest?
         var manifestDigest: Digest?
         /// How many files were read (and hashed or decoded) rather than taken from the record.
         var readFiles: Int
         /// Whether a new record was written.
         var wroteRecord: Bool
+
+        /// The lock's quick index, decoded.
+        var lock: FingerprintLock.QuickLock? { lockIndex.flatMap(LaunchCache.decodeIndex) }
+    }
+
+    /// A lock file's quick index (its JSON decoded) in the record layout; nil when it is not a lock.
+    static func index(ofLock bytes: [UInt8]) -> [UInt8]? {
+        guard let lock = try? JSONDecoder().decode(FingerprintLock.QuickLock.self, from: Data(bytes)) else { return nil }
+        var writer = RecordWriter()
+        writer.quickLock(lock)
+        return writer.bytes
+    }
+
+    /// The quick index ``index(ofLock:)`` laid out; nil when the bytes are not one.
+    static func decodeIndex(_ bytes: [UInt8]) -> FingerprintLock.QuickLock? {
+        var reader = RecordReader(bytes: bytes)
+        guard let lock = try? reader.quickLock(), reader.offset == bytes.count else { return nil }
+        return lock
     }
 
     /// Loads `folder` without any record: every file read and hashed, the lock decoded.
     static func loadUncached(folder: URL, ignoredCharacters: Set<Unicode.Scalar>) throws(MigrationSetError) -> Loaded {
         let set = try MigrationSet.load(from: folder, ignoredCharacters: ignoredCharacters)
-        let lock = FingerprintLock.QuickLock.read(from: folder.appendingPathComponent(FingerprintLock.fileName))
+        let lock = FileManager.default.contents(atPath: folder.appendingPathComponent(FingerprintLock.fileName).path).map { [UInt8]($0) }
         let digest = FileManager.default.contents(atPath: folder.appendingPathComponent(Manifest.fileName).path)
             .map { Digest.sha256(of: $0) }
-        return Loaded(set: set, lock: lock, manifestDigest: digest, readFiles: set.migrations.count + 2, wroteRecord: false)
+        return Loaded(set: set, lockIndex: lock.flatMap(index(ofLock:)), lockDigest: lock.map { Digest.sha256(of: $0) },
+                      manifestDigest: digest, readFiles: set.migrations.count + 2, wroteRecord: false)
     }
 
     /// Loads `folder`, taking from the record every value whose file is unchanged by the rule above.
@@ -123,16 +146,17 @@ struct LaunchCache: Sendable {
         }
 
         let lockPath = folder.appendingPathComponent(FingerprintLock.fileName).path
-        let lock: FingerprintLock.QuickLock?
+        let lock: (digest: Digest, index: [UInt8]?)?
         if let recorded = old?.lock, trusted(recorded.stamp, FileStamp.of(path: lockPath)) {
             new.lock = recorded
-            lock = recorded.value
+            lock = (recorded.digest, recorded.index)
         } else if let contents = FileStamp.contents(of: lockPath) {
             readFiles += 1
-            lock = try? JSONDecoder().decode(FingerprintLock.QuickLock.self, from: Data(contents.bytes))
-            new.lock = LaunchRecord.LockEntry(stamp: contents.stamp, value: lock)
+            lock = (Digest.sha256(of: contents.bytes), Self.index(ofLock: contents.bytes))
+            new.lock = LaunchRecord.LockEntry(stamp: contents.stamp, digest: lock!.digest, index: lock!.index)
         } else {
-            lock = FingerprintLock.QuickLock.read(from: URL(fileURLWithPath: lockPath))
+            // Not a file one descriptor reads (absent, or not regular): read as without a record, never recorded.
+            lock = FileManager.default.contents(atPath: lockPath).map { (Digest.sha256(of: $0), Self.index(ofLock: [UInt8]($0))) }
         }
 
         let manifestPath = folder.appendingPathComponent(Manifest.fileName).path
@@ -154,8 +178,9 @@ struct LaunchCache: Sendable {
         let changed = old == nil || readFiles > 0 || old?.files.count != new.files.count
             || (old?.lock == nil) != (new.lock == nil) || (old?.manifest == nil) != (new.manifest == nil)
         var wrote = false
-        if changed { wrote = write(new, to: recordPath) }
-        return Loaded(set: set, lock: lock, manifestDigest: manifestDigest, readFiles: readFiles, wroteRecord: wrote)
+        if changed { wrote = write(new.encoded(), to: recordPath) }
+        return Loaded(set: set, lockIndex: lock?.index, lockDigest: lock?.digest, manifestDigest: manifestDigest,
+                      readFiles: readFiles, wroteRecord: wrote)
     }
 
     /// The record's file for `folder`: one per folder and ignored-characters setting.
@@ -164,9 +189,16 @@ struct LaunchCache: Sendable {
         return directory + "/launch-" + String(Digest.sha256(of: key).hex.prefix(32)) + ".bin"
     }
 
-    /// Writes the record to a new file renamed into place (never through a link); false when that failed.
-    /// It is not flushed to disk: a record lost or cut short by a crash is ignored and written again.
-    private func write(_ record: LaunchRecord, to path: String) -> Bool {
+    /// The ``VerdictMemo`` file beside the record for `folder`, removed with it.
+    func memoPath(folder: String, ignoredCharacters: Set<Unicode.Scalar>) -> String {
+        Self.memoPath(ofRecord: recordPath(folder: folder, ignoredCharacters: ignoredCharacters))
+    }
+
+    private static func memoPath(ofRecord path: String) -> String { String(path.dropLast(".bin".count)) + ".verdicts" }
+
+    /// Writes a record or memo to a new file renamed into place (never through a link); false when that
+    /// failed. It is not flushed to disk: a file lost or cut short by a crash is ignored and written again.
+    func write(_ bytes: [UInt8], to path: String) -> Bool {
         if ExclusiveFile.entryKind(directory) == nil {
             // The parent (~/.cache) may be missing too; the record's own folder is private to the user.
             try? FileManager.default.createDirectory(at: URL(fileURLWithPath: directory).deletingLastPathComponent(),
@@ -178,7 +210,7 @@ struct LaunchCache: Sendable {
         do {
             let file = try ExclusiveFile.create(at: temporary, mode: 0o600)
             defer { file.close() }
-            try file.write(Data(record.encoded()))
+            try file.write(Data(bytes))
         } catch {
             unlink(temporary)
             return false
@@ -187,7 +219,7 @@ struct LaunchCache: Sendable {
             unlink(temporary)
             return false
         }
-        prune(keeping: path)
+        if path.hasSuffix(".bin") { prune(keeping: path) }
         return true
     }
 
@@ -202,7 +234,10 @@ struct LaunchCache: Sendable {
         let byAge = records.filter { $0 != kept }
             .map { (path: $0, modified: FileStamp.of(path: $0)?.modified ?? 0) }
             .sorted { $0.modified < $1.modified }
-        for record in byAge.prefix(records.count - Self.recordLimit) { unlink(record.path) }
+        for record in byAge.prefix(records.count - Self.recordLimit) {
+            unlink(record.path)
+            unlink(Self.memoPath(ofRecord: record.path))
+        }
     }
 }
 
@@ -299,8 +334,11 @@ struct LaunchRecord {
 
     struct LockEntry {
         var stamp: FileStamp
-        /// nil: the lock was there but could not be decoded.
-        var value: FingerprintLock.QuickLock?
+        /// The SHA-256 of the lock file's bytes.
+        var digest: Digest
+        /// The quick index in the record layout, kept as bytes so that a launch decodes it only when a
+        /// check needs it; nil: the lock was there but could not be decoded.
+        var index: [UInt8]?
     }
 
     struct ManifestEntry {
@@ -346,7 +384,8 @@ struct LaunchRecord {
         }
         writer.optional(lock) { writer, lock in
             writer.stamp(lock.stamp)
-            writer.optional(lock.value) { $0.quickLock($1) }
+            writer.digest(lock.digest)
+            writer.optional(lock.index) { $0.blob($1) }
         }
         writer.optional(manifest) { writer, manifest in
             writer.stamp(manifest.stamp)
@@ -493,7 +532,9 @@ extension RecordReader {
         for (name, file) in try array({ (try $0.string(), LaunchRecord.File(stamp: try $0.stamp(), sql: try $0.string(), checksum: try $0.digest())) }) {
             record.files[name] = file
         }
-        record.lock = try optional { reader in LaunchRecord.LockEntry(stamp: try reader.stamp(), value: try reader.optional { try $0.quickLock() }) }
+        record.lock = try optional { reader in
+            LaunchRecord.LockEntry(stamp: try reader.stamp(), digest: try reader.digest(), index: try reader.optional { try $0.blob() })
+        }
         record.manifest = try optional { reader in LaunchRecord.ManifestEntry(stamp: try reader.stamp(), digest: try reader.digest()) }
         guard offset == bytes.count else { throw Malformed() }
         return record

@@ -121,7 +121,9 @@ extension Reconciler {
         let (check, reconciler) = try quickCheckKeepingReconciler(
             databaseAt: path, migrationsFolder: migrationsFolder, ignoredCharacters: ignoredCharacters, ledger: ledger,
             ignored: [], options: options.plan, busyTimeout: options.busyTimeout)
-        let outcome = reconciler.conclude(launch: check.diagnosis, path: path, options: options, deadline: deadline)
+        // A healthy database needs no engine: a remembered verdict never builds one.
+        if let ready = readyAsFound(check.diagnosis) { return LaunchResult(outcome: ready, decidedQuickly: check.decidedQuickly) }
+        let outcome = try reconciler().conclude(launch: check.diagnosis, path: path, options: options, deadline: deadline)
         return LaunchResult(outcome: outcome, decidedQuickly: check.decidedQuickly && outcome.isReady)
     }
 
@@ -130,6 +132,11 @@ extension Reconciler {
         let diagnosis = diagnose(databaseAt: path, options: options.plan, busyTimeout: options.busyTimeout)
         let outcome = conclude(launch: diagnosis, path: path, options: options, deadline: deadline)
         return LaunchResult(outcome: outcome, decidedQuickly: outcome.isReady && replayer.replayCount == 0)
+    }
+
+    /// Ready as it is: a readable database with nothing wrong and nothing to write.
+    private static func readyAsFound(_ diagnosis: Diagnosis) -> LaunchOutcome? {
+        diagnosis.verdict != .unreadable && diagnosis.exitCode == .ok && !diagnosis.plan.writes ? .ready(diagnosis) : nil
     }
 
     /// From the first diagnosis to the outcome: ready, refuse, or repair within what is left of the busy budget.
@@ -142,7 +149,7 @@ extension Reconciler {
             // A crashed writer's hot journal: the repair rolls it back first, as the app's own connection would.
             guard diagnosis.failure?.kind == .needsRecovery, !options.dryRun else { return .needsAttention(diagnosis) }
         } else {
-            if diagnosis.exitCode == .ok, !diagnosis.plan.writes { return .ready(diagnosis) }
+            if let ready = Self.readyAsFound(diagnosis) { return ready }
             guard diagnosis.plan.writes else { return .needsAttention(diagnosis) }
         }
         let remaining = max(0, deadline.timeIntervalSinceNow)

@@ -37,9 +37,12 @@ struct RecordWriter {
         bytes += value.utf8
     }
 
-    mutating func digest(_ value: Digest) {
-        unsigned(UInt64(value.bytes.count))
-        bytes += value.bytes
+    mutating func digest(_ value: Digest) { blob(value.bytes) }
+
+    /// Raw bytes, after their count.
+    mutating func blob(_ value: [UInt8]) {
+        unsigned(UInt64(value.count))
+        bytes += value
     }
 
     mutating func optional<T>(_ value: T?, _ body: (inout RecordWriter, T) -> Void) {
@@ -134,10 +137,12 @@ struct RecordReader {
         return text
     }
 
-    mutating func digest() throws -> Digest {
+    mutating func digest() throws -> Digest { Digest(bytes: try blob()) }
+
+    mutating func blob() throws -> [UInt8] {
         let count = try count()
         defer { offset += count }
-        return Digest(bytes: Array(bytes[offset..<offset + count]))
+        return Array(bytes[offset..<offset + count])
     }
 
     mutating func optional<T>(_ body: (inout RecordReader) throws -> T) throws -> T? {
