@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SchemaReconciler
+
+/// Runs `sql` on the database at `path`, as the app (or a person with sqlite3) would.
+private func execute(_ path: String, _ sql: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.writeWithoutTransaction { try $0.execute(sql: sql) }
+    try queue.close()
+}
+
+/// The state key of the database at `path`, as a quick check reads it.
+private func stateKey(_ path: String, ledgerTable: String = SQLxLedger.defaultTableName) throws -> Digest? {
+    let queue = try HardenedDatabase.open(path: path, access: .readOnly)
+    defer { try? queue.close() }
+    return try queue.read { try VerdictMemo.stateKey($0, ledgerTable: ledgerTable) }
+}
+
+@Suite("A healthy verdict is remembered under exactly what it read, and anything else the diagnosis depends on misses")
+struct VerdictMemoTests {
+    /// A migrations copy, a healthy database beside it, and a cache folder of the test's own.
+    private struct Setup {
+        let folder: TemporaryFolder
+        let migrations: URL
+        let database: String
+        let cache: LaunchCache
+
+        init() throws {
+            folder = try TemporaryFolder()
+            migrations = try migrationsCopy(in: folder)
+            database = try folder.copyFixture("consistent-tip.sqlite")
+            cache = LaunchCache(directory: folder.path("cache"), racyWindow: 0)
+        }
+
+        func check(_ path: String? = nil, options: PlanOptions = PlanOptions(), ignored: [NamePattern] = []) throws -> Reconciler.QuickCheckResult {
+            try QuickChecker(migrationsFolder: migrations, ignored: ignored, options: options, cache: cache).check(databaseAt: path ?? database)
+        }
+
+        /// What the quick check says with no cache at all: the reference every remembered answer must equal.
+        func uncached(_ path: String? = nil, options: PlanOptions = PlanOptions()) throws -> Diagnosis {
+            try QuickChecker(migrationsFolder: migrations, options: options, cache: nil).check(databaseAt: path ?? database).diagnosis
+        }
+
+        var memoPath: String { cache.memoPath(folder: migrations.standardizedFileURL.path, ignoredCharacters: []) }
+    }
+
+    @Test("the second check of a healthy database is remembered, equals the quick index's answer, and carries its own path")
+    func secondCheckIsRemembered() throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        let first = try setup.check()
+        #expect(first.diagnosis.verdict == .consistent && first.decidedQuickly && !first.remembered)
+        #expect(FileManager.default.fileExists(atPath: setup.memoPath))
+
+        let second = try setup.check()
+        #expect(second.remembered && second.decidedQuickly)
+        #expect(second.diagnosis == first.diagnosis)
+        #expect(second.diagnosis == (try setup.uncached()))
+        #expect(second.fingerprintSource == first.fingerprintSource)
+        #expect(second.tipVersion == first.tipVersion)
+
+        // Another file with the same schema and ledger is the same state: remembered, under its own path.
+        let twin = setup.folder.path("twin.sqlite")
+        try FileManager.default.copyItem(atPath: setup.database, toPath: twin)
+        let third = try setup.check(twin)
+        #expect(third.remembered && third.diagnosis.path == twin)
+        #expect(third.diagnosis == (try setup.uncached(twin)))
+
+        // A remembered verdict vouches for the quick index without decoding it.
+        #expect(try QuickChecker(migrationsFolder: setup.migrations, cache: setup.cache).hasQuickIndex)
+    }
+
+    @Test("user data may change; a ledger cell, a schema object or a header value may not", arguments: [
+        ("UPDATE _sqlx_migrations SET execution_time = execution_time + 1 WHERE version = 1", false),
+        ("UPDATE _sqlx_migrations SET checksum = zeroblob(48) WHERE version = 30", false),
+        ("DELETE FROM _sqlx_migrations WHERE version = 34", false),
+        ("CREATE INDEX settings_value_idx ON settings(value)", false),
+        ("PRAGMA user_version = 7", false),
+        ("PRAGMA application_id = 7", false),
+        ("INSERT INTO settings(key, value) VALUES ('verdict-memo-test', 'dark')", true),
+    ])
+    func changesThatMiss(sql: String, stillRemembered: Bool) throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        _ = try setup.check()
+        #expect(try setup.check().remembered)
+        try execute(setup.database, sql)
+        let after = try setup.check()
+        #expect(after.remembered == stillRemembered)
+        // Remembered or not, the answer is the one a check without any cache gives.
+        #expect(after.diagnosis == (try setup.uncached()))
+    }
+
+    @Test("the state key tells storage classes and bytes apart, and is the same for the same state in another file")
+    func stateKeyIsExact() throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        let original = try #require(try stateKey(setup.database))
+        let twin = setup.folder.path("twin.sqlite")
+        try FileManager.default.copyItem(atPath: setup.database, toPath: twin)
+        #expect(try stateKey(twin) == original)
+
+        // A checksum stored as a BLOB and the same bytes stored as TEXT are different ledgers to sqlx
+        // (the column has no affinity to convert one into the other).
+        try execute(twin, "UPDATE _sqlx_migrations SET checksum = CAST(checksum AS TEXT) WHERE version = 1")
+        #expect(try stateKey(twin) != original)
+        try execute(twin, "UPDATE _sqlx_migrations SET checksum = CAST(checksum AS BLOB) WHERE version = 1")
+        #expect(try stateKey(twin) == original)
+
+        // A ledger computed by a view could read differently twice: no key, nothing remembered.
+        try execute(twin, """
+            ALTER TABLE _sqlx_migrations RENAME TO ledger_rows;
+            CREATE VIEW _sqlx_migrations AS SELECT * FROM ledger_rows;
+            """)
+        #expect(try stateKey(twin) == nil)
+        // No ledger at all is a state like any other (a fresh database).
+        try execute(twin, "DROP VIEW _sqlx_migrations")
+        #expect(try stateKey(twin) != nil)
+    }
+
+    @Test("another context misses: other options, a reference backup, an edited migration file")
+    func contextChangesMiss() throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        _ = try setup.check()
+        #expect(try setup.check().remembered)
+
+        let tipRequired = PlanOptions(requireTip: true)
+        #expect(try !setup.check(options: tipRequired).remembered)
+        #expect(try setup.check(options: tipRequired).remembered)
+        #expect(try !setup.check().remembered) // the memo holds one context: the plain one was replaced
+
+        // A reference backup is evidence the state does not include: never remembered.
+        let reference = PlanOptions(referencePath: setup.database)
+        _ = try setup.check(options: reference)
+        #expect(try !setup.check(options: reference).remembered)
+
+        // An edit to a migration file changes the set, which makes the lock stale: the full engine decides.
+        let last = try #require(try MigrationSet.load(from: setup.migrations).applying.last)
+        try (last.sql + "\n-- edited\n").write(to: last.url, atomically: true, encoding: .utf8)
+        let edited = try setup.check()
+        #expect(!edited.remembered && !edited.decidedQuickly)
+        #expect(edited.diagnosis == (try setup.uncached()))
+    }
+
+    @Test("the context names this build of the engine by its file's stat, so a rebuilt engine trusts no old verdict")
+    func buildIdentityIsTheCodeFile() throws {
+        let identity = try #require(VerdictMemo.buildIdentity)
+        var reader = RecordReader(bytes: identity)
+        let path = try reader.string()
+        let stamp = try reader.stamp()
+        #expect(reader.offset == identity.count)
+        // The file holding this code (the test binary links the library statically) is where it says, as it is now.
+        #expect(FileStamp.of(path: path) == stamp)
+        #expect(stamp.size > 1_000_000)
+    }
+
+    @Test("a corrupt, truncated or foreign memo file is ignored and replaced")
+    func badMemoFiles() throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        _ = try setup.check()
+        let good = try Data(contentsOf: URL(fileURLWithPath: setup.memoPath))
+        var forged = [UInt8](good)
+        forged[VerdictMemo.magic.count + 3] ^= 0xFF // inside the context digest
+        for bytes in [Array("SRVM garbage".utf8), Array(good.prefix(good.count - 5)), forged, []] {
+            try Data(bytes).write(to: URL(fileURLWithPath: setup.memoPath))
+            let result = try setup.check()
+            #expect(!result.remembered)
+            #expect(result.diagnosis == (try setup.uncached()))
+            #expect(try setup.check().remembered)
+        }
+    }
+
+    @Test("only healthy verdicts are remembered, and no more than the limit")
+    func onlyHealthyAndBounded() throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        let behind = try setup.folder.copyFixture("behind-by-three.sqlite")
+        _ = try setup.check(behind)
+        let again = try setup.check(behind)
+        #expect(!again.remembered && again.diagnosis.exitCode != .ok)
+        #expect(!FileManager.default.fileExists(atPath: setup.memoPath))
+
+        // Each distinct ledger is a distinct state; the file keeps the newest `limit`.
+        for index in 0...VerdictMemo.limit {
+            try execute(setup.database, "UPDATE _sqlx_migrations SET execution_time = \(index) WHERE version = 1")
+            #expect(try !setup.check().remembered)
+        }
+        let context = try #require(VerdictMemo.context(
+            folder: setup.migrations.standardizedFileURL.path, set: try MigrationSet.load(from: setup.migrations),
+            lockDigest: Digest.sha256(of: try Data(contentsOf: setup.migrations.appendingPathComponent(FingerprintLock.fileName))),
+            manifestDigest: (try? Data(contentsOf: setup.migrations.appendingPathComponent(Manifest.fileName))).map { Digest.sha256(of: $0) },
+            ledger: SQLxLedger(), ignored: [], options: PlanOptions()))
+        let memo = VerdictMemo(path: setup.memoPath, context: context)
+        #expect(memo.entries.count == VerdictMemo.limit)
+        #expect(try setup.check().remembered) // the newest is kept
+        try execute(setup.database, "UPDATE _sqlx_migrations SET execution_time = 0 WHERE version = 1")
+        #expect(try !setup.check().remembered) // the oldest was dropped
+    }
+}
