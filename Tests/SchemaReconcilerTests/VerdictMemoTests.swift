@@ -173,6 +173,46 @@ struct VerdictMemoTests {
         }
     }
 
+    @Test("a diagnosis round-trips through the record layout: every committed fixture's, and one with every optional field")
+    func diagnosisRecordLayout() throws {
+        func roundTrip(_ diagnosis: Diagnosis) throws -> Diagnosis {
+            var writer = RecordWriter()
+            writer.diagnosis(diagnosis)
+            var reader = RecordReader(bytes: writer.bytes)
+            let decoded = try reader.diagnosis()
+            #expect(reader.offset == writer.bytes.count)
+            return decoded
+        }
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Repo.fixtures.path).filter { $0.hasSuffix(".sqlite") }.sorted()
+        var seen = 0
+        for name in fixtures {
+            let diagnosis = Repo.reconciler.diagnose(databaseAt: Repo.fixture(name))
+            guard diagnosis.failure == nil else { continue } // never remembered, so not laid out
+            seen += 1
+            #expect(try roundTrip(diagnosis) == diagnosis, "\(name)")
+        }
+        #expect(seen >= 10)
+
+        var full = Repo.reconciler.diagnose(databaseAt: Repo.fixture("behind-by-three.sqlite"))
+        #expect(!full.plan.actions.isEmpty && !full.findings.isEmpty)
+        full.versionNames = [MigrationVersion(1): "v1", MigrationVersion(text: "2026_add_notes"): "add notes"]
+        full.findings.append(Finding(kind: .probe, verdict: .unrecognised, exitCode: .needsPerson, message: "é 🧪",
+                                     versions: [MigrationVersion(dotted: "1.2.3")!],
+                                     evidence: [Finding.Evidence(version: nil, objects: ["a", "b"], detail: "")]))
+        full.plan.actions.append(RepairPlan.Action(kind: .move, version: 5, description: "d", checksum: Digest.sha384(of: [1]),
+                                                   previousChecksum: Digest.sha384(of: [2]), previousVersion: 4,
+                                                   installedOn: "2026-12-07 23:00:00", executionTime: -7, reason: "r"))
+        full.plan.blockers.append(RepairPlan.Blocker(reason: "why", flag: "--assume-version"))
+        full.ledger.moved = [LedgerSummary.Move(from: 3, to: 4)]
+        full.history = AppliedHistory(order: .ledgerWithOne, applied: [1, 2], pending: [3], outOfOrder: [3])
+        #expect(try roundTrip(full) == full)
+        // A cut-short record is refused, never half-read.
+        var writer = RecordWriter()
+        writer.diagnosis(full)
+        var cut = RecordReader(bytes: Array(writer.bytes.dropLast(3)))
+        #expect(throws: RecordReader.Malformed.self) { try cut.diagnosis() }
+    }
+
     @Test("only healthy verdicts are remembered, and no more than the limit")
     func onlyHealthyAndBounded() throws {
         let setup = try Setup()

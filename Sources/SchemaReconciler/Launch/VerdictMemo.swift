@@ -42,14 +42,14 @@ struct VerdictMemo: Sendable {
     let path: String
     /// The context its verdicts hold for.
     let context: Digest
-    /// The verdicts, the most recently learned first: a state key and the diagnosis as JSON (path left empty).
+    /// The verdicts, the most recently learned first: a state key and the diagnosis in the record layout (path left empty).
     private(set) var entries: [(key: Digest, diagnosis: [UInt8])] = []
 
     /// The most verdicts kept: one per schema and ledger state seen, so a few are plenty for a launcher,
     /// and a CI run over many distinct fixtures does not grow the file without bound.
     static let limit = 16
     static let magic: [UInt8] = Array("SRVM".utf8)
-    static let format: UInt8 = 1
+    static let format: UInt8 = 2
 
     /// The memo at `path` for `context`; empty when the file is missing, malformed or of another context.
     init(path: String, context: Digest) {
@@ -65,8 +65,9 @@ struct VerdictMemo: Sendable {
 
     /// The remembered diagnosis for `key`, filed under `path`; nil when none is.
     func diagnosis(for key: Digest, path: String) -> Diagnosis? {
-        guard let entry = entries.first(where: { $0.key == key }),
-              var diagnosis = try? JSONDecoder().decode(Diagnosis.self, from: Data(entry.diagnosis)) else { return nil }
+        guard let entry = entries.first(where: { $0.key == key }) else { return nil }
+        var reader = RecordReader(bytes: entry.diagnosis)
+        guard var diagnosis = try? reader.diagnosis(), reader.offset == entry.diagnosis.count else { return nil }
         diagnosis.path = path
         return diagnosis
     }
@@ -74,11 +75,13 @@ struct VerdictMemo: Sendable {
     /// Adds `diagnosis` under `key` (replacing any verdict it had) and writes the file with `write`;
     /// false when the write failed (the memo in memory still holds it).
     mutating func remember(_ diagnosis: Diagnosis, for key: Digest, write: (String, [UInt8]) -> Bool) -> Bool {
+        guard diagnosis.failure == nil else { return false }
         var anonymous = diagnosis
         anonymous.path = ""
-        guard let json = try? JSONEncoder().encode(anonymous) else { return false }
+        var writer = RecordWriter()
+        writer.diagnosis(anonymous)
         entries.removeAll { $0.key == key }
-        entries.insert((key, [UInt8](json)), at: 0)
+        entries.insert((key, writer.bytes), at: 0)
         if entries.count > Self.limit { entries.removeLast(entries.count - Self.limit) }
         return write(path, encoded())
     }
@@ -227,5 +230,106 @@ extension RecordReader {
         let entries = try array { reader in (key: try reader.digest(), diagnosis: try reader.blob()) }
         guard offset == bytes.count else { throw Malformed() }
         return entries
+    }
+}
+
+// MARK: - Diagnoses in the record layout
+
+/// A remembered diagnosis in the record layout: JSON decoding one costs about as much as the rest of a
+/// remembered launch check. A diagnosis with a ``Diagnosis/failure`` is never remembered, so it has none.
+extension RecordWriter {
+    mutating func diagnosis(_ value: Diagnosis) {
+        string(value.path)
+        string(value.verdict.rawValue)
+        optional(value.matchedVersions) { $0.version($1.lowest); $0.version($1.highest) }
+        optional(value.nearestVersion) { $0.version($1) }
+        optional(value.schemaFingerprint) { $0.digest($1) }
+        let ledger = value.ledger
+        string(ledger.table)
+        bool(ledger.exists)
+        for list in [ledger.versions, ledger.dirty, ledger.checksumMismatches, ledger.unknownVersions] { array(list) { $0.version($1) } }
+        array(ledger.moved) { $0.version($1.from); $0.version($1.to) }
+        string(ledger.dialect)
+        bool(ledger.summarised)
+        array(value.findings) { writer, finding in
+            writer.string(finding.kind.rawValue)
+            writer.string(finding.verdict.rawValue)
+            writer.int(Int64(finding.exitCode.rawValue))
+            writer.string(finding.message)
+            writer.array(finding.versions) { $0.version($1) }
+            writer.array(finding.evidence) { writer, evidence in
+                writer.optional(evidence.version) { $0.version($1) }
+                writer.array(evidence.objects) { $0.string($1) }
+                writer.string(evidence.detail)
+            }
+        }
+        array(value.plan.actions) { writer, action in
+            writer.string(action.kind.rawValue)
+            writer.optional(action.version) { $0.version($1) }
+            writer.optionalString(action.description)
+            writer.optional(action.checksum) { $0.digest($1) }
+            writer.optional(action.previousChecksum) { $0.digest($1) }
+            writer.optional(action.previousVersion) { $0.version($1) }
+            writer.optionalString(action.installedOn)
+            writer.optional(action.executionTime) { $0.int($1) }
+            writer.string(action.reason)
+        }
+        array(value.plan.blockers) { $0.string($1.reason); $0.optionalString($1.flag) }
+        optional(value.plan.targetVersion) { $0.version($1) }
+        optional(value.ledgerDigest) { $0.digest($1) }
+        optional(value.history.order) { $0.string($1.rawValue) }
+        for list in [value.history.applied, value.history.pending, value.history.outOfOrder] { array(list) { $0.version($1) } }
+        array(value.versionNames.keys.sorted()) { writer, version in
+            writer.version(version)
+            writer.string(value.versionNames[version]!)
+        }
+    }
+}
+
+extension RecordReader {
+    /// The raw value of an enum case; malformed when no case has it.
+    private mutating func rawCase<T: RawRepresentable>(_: T.Type) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string()) else { throw Malformed() }
+        return value
+    }
+
+    private mutating func versions() throws -> [MigrationVersion] { try array { try $0.version() } }
+
+    mutating func diagnosis() throws -> Diagnosis {
+        let path = try string(), verdict = try rawCase(Verdict.self)
+        let matched = try optional { VersionRange(lowest: try $0.version(), highest: try $0.version()) }
+        let nearest = try optional { try $0.version() }
+        let fingerprint = try optional { try $0.digest() }
+        let table = try string(), exists = try bool()
+        let recorded = try versions(), dirty = try versions(), mismatches = try versions(), unknown = try versions()
+        let moved = try array { LedgerSummary.Move(from: try $0.version(), to: try $0.version()) }
+        let ledger = LedgerSummary(table: table, exists: exists, versions: recorded, dirty: dirty, checksumMismatches: mismatches,
+                                   unknownVersions: unknown, moved: moved, dialect: try string(), summarised: try bool())
+        let findings = try array { reader in
+            let kind = try reader.rawCase(Finding.Kind.self), verdict = try reader.rawCase(Verdict.self)
+            guard let code = Int32(exactly: try reader.int()), let exitCode = ExitCode(rawValue: code) else { throw Malformed() }
+            return Finding(kind: kind, verdict: verdict, exitCode: exitCode, message: try reader.string(), versions: try reader.versions(),
+                           evidence: try reader.array { reader in
+                               Finding.Evidence(version: try reader.optional { try $0.version() }, objects: try reader.array { try $0.string() },
+                                                detail: try reader.string())
+                           })
+        }
+        let actions = try array { reader in
+            RepairPlan.Action(kind: try reader.rawCase(RepairPlan.Action.Kind.self), version: try reader.optional { try $0.version() },
+                              description: try reader.optionalString(), checksum: try reader.optional { try $0.digest() },
+                              previousChecksum: try reader.optional { try $0.digest() },
+                              previousVersion: try reader.optional { try $0.version() }, installedOn: try reader.optionalString(),
+                              executionTime: try reader.optional { try $0.int() }, reason: try reader.string())
+        }
+        let blockers = try array { RepairPlan.Blocker(reason: try $0.string(), flag: try $0.optionalString()) }
+        let plan = RepairPlan(actions: actions, blockers: blockers, targetVersion: try optional { try $0.version() })
+        let ledgerDigest = try optional { try $0.digest() }
+        let order = try optional { try $0.rawCase(AppliedHistory.Order.self) }
+        let history = AppliedHistory(order: order, applied: try versions(), pending: try versions(), outOfOrder: try versions())
+        var diagnosis = Diagnosis(path: path, verdict: verdict, matchedVersions: matched, nearestVersion: nearest,
+                                  schemaFingerprint: fingerprint, ledger: ledger, findings: findings, plan: plan,
+                                  ledgerDigest: ledgerDigest, history: history)
+        for (version, name) in try array({ (try $0.version(), try $0.string()) }) { diagnosis.versionNames[version] = name }
+        return diagnosis
     }
 }
