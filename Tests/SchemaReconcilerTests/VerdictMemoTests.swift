@@ -92,6 +92,24 @@ struct VerdictMemoTests {
         #expect(after.diagnosis == (try setup.uncached()))
     }
 
+    @Test("an object outside the lock read through a module's or a view's code is never remembered; a plain table is", arguments: [
+        ("CREATE VIRTUAL TABLE app_search USING fts5(body)", false),
+        ("CREATE VIEW app_recent AS SELECT * FROM settings", false),
+        ("CREATE TABLE app_cache(key TEXT PRIMARY KEY, value BLOB)", true),
+    ])
+    func foreignObjects(sql: String, remembered: Bool) throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        try execute(setup.database, sql)
+        let first = try setup.check()
+        // A foreign object leaves the database healthy (the migrator never sees it).
+        #expect(first.diagnosis.verdict == .consistent && first.diagnosis.exitCode == .ok && first.decidedQuickly)
+        #expect(first.diagnosis.findings.contains { $0.kind == .foreignObjects })
+        let second = try setup.check()
+        #expect(second.remembered == remembered)
+        #expect(second.diagnosis == (try setup.uncached()))
+    }
+
     @Test("the state key tells storage classes and bytes apart, and is the same for the same state in another file")
     func stateKeyIsExact() throws {
         let setup = try Setup()

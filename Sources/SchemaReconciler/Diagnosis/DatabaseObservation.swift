@@ -18,6 +18,10 @@ struct DatabaseObservation: Sendable, Hashable {
     public var invariants: [InvariantResult]
     /// Older texts of migration files found in git history for checksums nothing else explains.
     public var recoveredTexts: [RecoveredText] = []
+    /// Whether the snapshot ran a module's or a view's code to read an object the lock does not know
+    /// (a virtual table's module can read its own shadow tables' rows), so that it may depend on more than
+    /// the `sqlite_schema` rows; a ``VerdictMemo`` never remembers such a diagnosis.
+    var ranObjectCode = false
 
     public init(snapshot: SchemaSnapshot, ledger: LedgerState, probes: [MigrationVersion: ProbeResult] = [:],
                 invariants: [InvariantResult] = []) {
@@ -37,7 +41,12 @@ struct DatabaseObservation: Sendable, Hashable {
     /// The same, snapshotted by a copy of `introspector` (a reconciler's, whose table is built once).
     static func read(_ db: Database, ledger dialect: any LedgerDialect, introspector: SchemaIntrospector) throws -> DatabaseObservation {
         var introspector = introspector
-        return DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
+        let known = introspector.learned.count
+        var observation = DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
+        observation.ranObjectCode = introspector.learned[known...].contains { learned in
+            learned.object.map { $0.kind == .virtualTable || $0.kind == .view } ?? false
+        }
+        return observation
     }
 
     /// A hash of every ledger row as read: any change to the ledger changes it.

@@ -24,9 +24,10 @@ import Darwin
 /// hashes every byte of the state, read raw in the same read transaction as the diagnosis it files,
 /// and the memo's file holds verdicts of one context only. A verdict is remembered only when it was
 /// healthy (consistent or fresh, nothing to write, no blocker) and the engine read nothing else: no
-/// probe or invariant (they read user data), no reference backup, no git history. Any change to the
-/// schema, the header values, a ledger row or the context misses, and the database is diagnosed in
-/// full; a change to user data alone is not read, and cannot change the verdict.
+/// probe or invariant (they read user data), no reference backup, no git history, and no virtual table
+/// or view outside the lock read through pragmas (that runs a module's code, which may read its shadow
+/// tables' rows). Any change to the schema, the header values, a ledger row or the context misses, and
+/// the database is diagnosed in full; a change to user data alone is not read, and cannot change the verdict.
 ///
 /// The memo lives beside the launch record (``LaunchCache``) and shares its rules: private to the
 /// user, ignored when unreadable or of another format, rewritten by a rename, never flushed.
