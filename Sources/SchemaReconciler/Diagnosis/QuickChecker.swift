@@ -110,9 +110,7 @@ public struct QuickChecker: Sendable {
         let tip = migrations.applying.last?.version
         let quickly = { [light, full] in try light.value() ?? full.value().get() }
         var read = QuickRead.undecided(held: nil)
-        if memo != nil || light.value() != nil {
-            read = quickRead(path: path, busyTimeout: busyTimeout, dialects: dialects)
-        }
+        if hasQuickIndex { read = quickRead(path: path, busyTimeout: busyTimeout, dialects: dialects) }
         if case .failed(let failure) = read, let light = light.value() {
             read = .decided(light.engine.unreadable(path: path, failure: failure), held: [], remembered: false, key: nil)
         }

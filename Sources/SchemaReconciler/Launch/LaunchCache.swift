@@ -29,6 +29,9 @@ import Darwin
 /// its timestamps might not have moved on a file system with coarse timestamps, so it is verified by
 /// content on every launch until it is old enough, and the record is then rewritten.
 ///
+/// Beside each record lies its ``VerdictMemo``: the healthy verdicts reached for that folder, removed
+/// with the record.
+///
 /// What the rule assumes: file timestamps come from a clock no further behind this machine's clock
 /// than ``racyWindow`` (a network file system with a skewed server clock breaks it), and nobody sets
 /// the system clock back or rewrites the disk under the file system.
