@@ -310,8 +310,8 @@ public struct Reconciler: Sendable {
     }
 
     /// The diagnosis of `db`, in the caller's read transaction, and whether it read nothing but what a
-    /// ``VerdictMemo`` keys on (no probe, invariant, reference backup, git history, or a virtual table's
-    /// or view's code run for an object the lock does not know).
+    /// ``VerdictMemo`` keys on (no probe, invariant, reference backup, git history, or object the lock
+    /// does not know read through pragmas).
     func diagnose(_ db: Database, path: String, options: PlanOptions,
                   reference: ReferenceLedger?) throws -> (diagnosis: Diagnosis, readOnlyTheState: Bool) {
         let (observation, consultedHistory) = try observationWithoutChecks(in: db)
@@ -325,7 +325,7 @@ public struct Reconciler: Sendable {
         if diagnosis.plan.writes, let failure = try DatabaseFailure.quickCheck(db, path: path) {
             return (engine.unreadable(path: path, failure: failure), false)
         }
-        return (diagnosis, !consultedHistory && !checked && reference == nil && !observation.ranObjectCode)
+        return (diagnosis, !consultedHistory && !checked && reference == nil && !observation.readThroughPragmas)
     }
 
     /// A reference backup that cannot serve as one, whatever SQLite said about it.

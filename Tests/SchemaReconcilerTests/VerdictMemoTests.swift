@@ -11,10 +11,10 @@ private func execute(_ path: String, _ sql: String) throws {
 }
 
 /// The state key of the database at `path`, as a quick check reads it.
-private func stateKey(_ path: String, ledgerTable: String = SQLxLedger.defaultTableName) throws -> Digest? {
+private func stateKey(_ path: String) throws -> Digest? {
     let queue = try HardenedDatabase.open(path: path, access: .readOnly)
     defer { try? queue.close() }
-    return try queue.read { try VerdictMemo.stateKey($0, ledgerTable: ledgerTable) }
+    return try queue.read { try VerdictMemo.stateKey($0, ledger: SQLxLedger()) }
 }
 
 @Suite("A healthy verdict is remembered under exactly what it read, and anything else the diagnosis depends on misses")
@@ -33,8 +33,10 @@ struct VerdictMemoTests {
             cache = LaunchCache(directory: folder.path("cache"), racyWindow: 0)
         }
 
-        func check(_ path: String? = nil, options: PlanOptions = PlanOptions(), ignored: [NamePattern] = []) throws -> Reconciler.QuickCheckResult {
-            try QuickChecker(migrationsFolder: migrations, ignored: ignored, options: options, cache: cache).check(databaseAt: path ?? database)
+        func check(_ path: String? = nil, options: PlanOptions = PlanOptions(),
+                   ignoredCharacters: Set<Unicode.Scalar> = []) throws -> Reconciler.QuickCheckResult {
+            try QuickChecker(migrationsFolder: migrations, ignoredCharacters: ignoredCharacters, options: options, cache: cache)
+                .check(databaseAt: path ?? database)
         }
 
         /// What the quick check says with no cache at all: the reference every remembered answer must equal.
@@ -92,12 +94,13 @@ struct VerdictMemoTests {
         #expect(after.diagnosis == (try setup.uncached()))
     }
 
-    @Test("an object outside the lock read through a module's or a view's code is never remembered; a plain table is", arguments: [
-        ("CREATE VIRTUAL TABLE app_search USING fts5(body)", false),
-        ("CREATE VIEW app_recent AS SELECT * FROM settings", false),
-        ("CREATE TABLE app_cache(key TEXT PRIMARY KEY, value BLOB)", true),
+    @Test("an object outside the lock, read through pragmas, is never remembered", arguments: [
+        "CREATE VIRTUAL TABLE app_search USING fts5(body)",
+        "CREATE VIEW app_recent AS SELECT * FROM settings",
+        "CREATE TABLE app_cache(key TEXT PRIMARY KEY, value BLOB)",
+        "CREATE INDEX app_settings_desc ON settings(value DESC)",
     ])
-    func foreignObjects(sql: String, remembered: Bool) throws {
+    func foreignObjects(sql: String) throws {
         let setup = try Setup()
         defer { setup.folder.remove() }
         try execute(setup.database, sql)
@@ -105,8 +108,10 @@ struct VerdictMemoTests {
         // A foreign object leaves the database healthy (the migrator never sees it).
         #expect(first.diagnosis.verdict == .consistent && first.diagnosis.exitCode == .ok && first.decidedQuickly)
         #expect(first.diagnosis.findings.contains { $0.kind == .foreignObjects })
+        // Their pragmas' answers can depend on more than the text (the header's schema format decides
+        // whether DESC counts; a module reads its own tables), which the state key does not hold.
         let second = try setup.check()
-        #expect(second.remembered == remembered)
+        #expect(!second.remembered)
         #expect(second.diagnosis == (try setup.uncached()))
     }
 
@@ -154,6 +159,16 @@ struct VerdictMemoTests {
         _ = try setup.check(options: reference)
         #expect(try !setup.check(options: reference).remembered)
 
+        // With `\r` ignored, a `\r` added to a file leaves its checksum (and the lock) as they were, but
+        // not its text, which a replay runs: the context holds the texts then, and misses.
+        let crlf: Set<Unicode.Scalar> = ["\r"]
+        _ = try setup.check(ignoredCharacters: crlf)
+        #expect(try setup.check(ignoredCharacters: crlf).remembered)
+        let first = try #require(try MigrationSet.load(from: setup.migrations).applying.first)
+        try (first.sql.replacingOccurrences(of: "\n", with: "\r\n")).write(to: first.url, atomically: true, encoding: .utf8)
+        let carriageReturns = try setup.check(ignoredCharacters: crlf)
+        #expect(carriageReturns.decidedQuickly && !carriageReturns.remembered)
+
         // An edit to a migration file changes the set, which makes the lock stale: the full engine decides.
         let last = try #require(try MigrationSet.load(from: setup.migrations).applying.last)
         try (last.sql + "\n-- edited\n").write(to: last.url, atomically: true, encoding: .utf8)
@@ -162,33 +177,63 @@ struct VerdictMemoTests {
         #expect(edited.diagnosis == (try setup.uncached()))
     }
 
-    @Test("the context names this build of the engine by its file's stat, so a rebuilt engine trusts no old verdict")
-    func buildIdentityIsTheCodeFile() throws {
+    @Test("the context names this build of the engine and of libsqlite3 by their build IDs, so a rebuilt engine trusts no old verdict")
+    func buildIdentityIsTheCode() throws {
         let identity = try #require(VerdictMemo.buildIdentity)
         var reader = RecordReader(bytes: identity)
-        let path = try reader.string()
-        let stamp = try reader.stamp()
+        var ids: [[UInt8]] = []
+        for _ in 0..<2 {
+            switch try reader.byte() {
+            case 1: ids.append(try reader.blob())
+            case 2:
+                let path = try reader.string()
+                #expect(FileStamp.of(path: path) == (try reader.stamp()))
+            default: Issue.record("unknown identity entry")
+            }
+        }
         #expect(reader.offset == identity.count)
-        // The file holding this code (the test binary links the library statically) is where it says, as it is now.
-        #expect(FileStamp.of(path: path) == stamp)
-        #expect(stamp.size > 1_000_000)
+        #if os(Linux)
+        // Both images carry a GNU build ID here; each is the one in its file's note (read from the file,
+        // independently of the loader's view), which the linker derives from the code.
+        #expect(ids.count == 2)
+        let files = ["/proc/self/exe", "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0"]
+        for (id, file) in zip(ids, files) where FileManager.default.fileExists(atPath: file) {
+            #expect(id.count >= 16)
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+            let head = [UInt8](try handle.read(upToCount: 1 << 16) ?? Data())
+            try handle.close()
+            let note = Array("GNU\0".utf8) + id
+            #expect(head.indices.dropLast(note.count).contains { head[$0..<$0 + note.count].elementsEqual(note) }, "\(file)")
+        }
+        #endif
     }
 
-    @Test("a corrupt, truncated or foreign memo file is ignored and replaced")
+    @Test("a corrupt, torn, truncated, foreign or group-writable memo file is ignored and replaced")
     func badMemoFiles() throws {
         let setup = try Setup()
         defer { setup.folder.remove() }
-        _ = try setup.check()
-        let good = try Data(contentsOf: URL(fileURLWithPath: setup.memoPath))
-        var forged = [UInt8](good)
-        forged[VerdictMemo.magic.count + 3] ^= 0xFF // inside the context digest
-        for bytes in [Array("SRVM garbage".utf8), Array(good.prefix(good.count - 5)), forged, []] {
-            try Data(bytes).write(to: URL(fileURLWithPath: setup.memoPath))
+        let healthy = try setup.check().diagnosis
+        let url = URL(fileURLWithPath: setup.memoPath)
+        let good = [UInt8](try Data(contentsOf: url))
+        var torn = good
+        for index in (good.count / 3)..<(good.count / 3 + 64) { torn[index] = 0 } // a block a crash left zeroed
+        // A well-formed, sealed memo for another context, holding this very state's key.
+        var foreign = VerdictMemo(path: setup.memoPath + ".other", context: Digest.sha256(of: "another context"))
+        var foreignBytes: [UInt8] = []
+        _ = foreign.remember(healthy, for: try #require(try stateKey(setup.database))) { foreignBytes = $1; return true }
+        let cases: [(String, [UInt8])] = [("garbage", Array("SRVM garbage".utf8)), ("truncated", Array(good.prefix(good.count - 5))),
+                                          ("torn", torn), ("foreign", foreignBytes), ("empty", [])]
+        for (name, bytes) in cases {
+            try Data(bytes).write(to: url)
             let result = try setup.check()
-            #expect(!result.remembered)
+            #expect(!result.remembered, "\(name)")
             #expect(result.diagnosis == (try setup.uncached()))
-            #expect(try setup.check().remembered)
+            #expect(try setup.check().remembered, "\(name)")
         }
+        // Anyone else able to write it could plant verdicts: a group-writable memo is not read.
+        #expect(chmod(setup.memoPath, 0o660) == 0)
+        #expect(try !setup.check().remembered)
+        #expect(try setup.check().remembered) // rewritten by a rename, private again
     }
 
     @Test("a diagnosis round-trips through the record layout: every committed fixture's, and one with every optional field")

@@ -18,10 +18,11 @@ struct DatabaseObservation: Sendable, Hashable {
     public var invariants: [InvariantResult]
     /// Older texts of migration files found in git history for checksums nothing else explains.
     public var recoveredTexts: [RecoveredText] = []
-    /// Whether the snapshot ran a module's or a view's code to read an object the lock does not know
-    /// (a virtual table's module can read its own shadow tables' rows), so that it may depend on more than
-    /// the `sqlite_schema` rows; a ``VerdictMemo`` never remembers such a diagnosis.
-    var ranObjectCode = false
+    /// Whether the snapshot read an object through pragmas (its text is not among the known objects).
+    /// Their answers can depend on more than the `sqlite_schema` rows: the header's schema format (SQLite
+    /// ignores DESC in indexes below format 4), a virtual table's module (which can read its own shadow
+    /// tables' rows). A ``VerdictMemo`` never remembers such a diagnosis.
+    var readThroughPragmas = false
 
     public init(snapshot: SchemaSnapshot, ledger: LedgerState, probes: [MigrationVersion: ProbeResult] = [:],
                 invariants: [InvariantResult] = []) {
@@ -43,9 +44,7 @@ struct DatabaseObservation: Sendable, Hashable {
         var introspector = introspector
         let known = introspector.learned.count
         var observation = DatabaseObservation(snapshot: try introspector.snapshot(of: db), ledger: try dialect.read(db))
-        observation.ranObjectCode = introspector.learned[known...].contains { learned in
-            learned.object.map { $0.kind == .virtualTable || $0.kind == .view } ?? false
-        }
+        observation.readThroughPragmas = introspector.learned.count > known
         return observation
     }
 

@@ -20,7 +20,7 @@ public struct QuickChecker: Sendable {
     /// The reconciler built from the lock's quick index on first need; nil inside when the lock cannot
     /// decide (absent, stale) or the options need more than it holds.
     private let light: Lazy<Reconciler?>
-    private let full: Lazy<Result<Reconciler, any Error>>
+    private let full: Lazy<Reconciler>
     /// The healthy verdicts reached before in this context; nil without a launch cache or a quick index.
     private let memo: MemoBox?
 
@@ -47,7 +47,7 @@ public struct QuickChecker: Sendable {
         migrations = set
         self.ledger = ledger
         self.options = options
-        full = Lazy { Result { try Reconciler(migrations: set, ledger: ledger, ignored: ignored) } }
+        full = Lazy { try Reconciler(migrations: set, ledger: ledger, ignored: ignored) }
         let lockURL = migrationsFolder.appendingPathComponent(FingerprintLock.fileName)
         lockPath = lockURL.path
         let manifestDigest = loaded.manifestDigest
@@ -79,7 +79,7 @@ public struct QuickChecker: Sendable {
     /// Whether the fingerprint lock's quick index matched the folder, so a plainly healthy database is
     /// decided without building the full engine. A verdict remembered in this context says so without
     /// decoding the index: one is remembered only from a diagnosis the matching index made.
-    public var hasQuickIndex: Bool { memo?.isEmpty == false || light.value() != nil }
+    public var hasQuickIndex: Bool { memo?.isEmpty == false || light.reconciler != nil }
 
     /// Checks one database: from the quick index when it is plainly healthy (or unreadable), else fully.
     ///
@@ -108,10 +108,10 @@ public struct QuickChecker: Sendable {
         -> (result: Reconciler.QuickCheckResult, reconciler: () throws -> Reconciler)
     {
         let tip = migrations.applying.last?.version
-        let quickly = { [light, full] in try light.value() ?? full.value().get() }
+        let quickly = { [light, full] in try light.reconciler ?? full.value() }
         var read = QuickRead.undecided(held: nil)
         if hasQuickIndex { read = quickRead(path: path, busyTimeout: busyTimeout, dialects: dialects) }
-        if case .failed(let failure) = read, let light = light.value() {
+        if case .failed(let failure) = read, let light = light.reconciler {
             read = .decided(light.engine.unreadable(path: path, failure: failure), held: [], remembered: false, key: nil)
         }
         if case .decided(let diagnosis, let held, let remembered, let key) = read {
@@ -121,7 +121,7 @@ public struct QuickChecker: Sendable {
         }
         var held: [String]?
         if case .undecided(let quickHeld) = read { held = quickHeld }
-        let reconciler = try full.value().get()
+        let reconciler = try full.value()
         let (diagnosis, ledgers) = reconciler.diagnose(databaseAt: path, options: options, busyTimeout: busyTimeout,
                                                        notingLedgersOf: held == nil ? dialects : nil)
         return (.init(diagnosis: diagnosis, fingerprintSource: reconciler.fingerprintSource, tipVersion: tip, decidedQuickly: false,
@@ -134,12 +134,13 @@ public struct QuickChecker: Sendable {
         if let failure = DatabaseFailure.precheck(path: path) { return .failed(failure) }
         return Reconciler.readingDatabase(at: path, busyTimeout: busyTimeout, unreadable: QuickRead.failed) { db in
             let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
-            // A key that cannot be read (an odd ledger) only means nothing is remembered for this database.
-            let key = memo == nil ? nil : (try? VerdictMemo.stateKey(db, ledgerTable: ledger.tableName)) ?? nil
+            // The key reads what the diagnosis reads, so a failure here (a lock held too long, a damaged
+            // page) is the failure the diagnosis would meet: the file is unreadable, said once.
+            let key = memo == nil ? nil : try VerdictMemo.stateKey(db, ledger: ledger)
             if let key, let known = memo?.diagnosis(for: key, path: path) {
                 return .decided(known, held: held, remembered: true, key: nil)
             }
-            guard let light = light.value() else { return .undecided(held: held) }
+            guard let light = light.reconciler else { return .undecided(held: held) }
             let (diagnosis, readOnlyTheState) = try light.diagnose(db, path: path, options: options, reference: nil)
             if diagnosis.verdict == .unreadable { return .decided(diagnosis, held: held, remembered: false, key: nil) }
             guard VerdictMemo.isHealthy(diagnosis) else { return .undecided(held: held) }
@@ -162,19 +163,20 @@ public struct QuickChecker: Sendable {
         }
     }
 
-    /// A value built once, on first need, and shared by every thread.
-    private final class Lazy<Value>: @unchecked Sendable {
+    /// A value built once, on first need, and shared by every thread. A build that throws is tried
+    /// again on the next call (a half-written manifest may be whole by then).
+    fileprivate final class Lazy<Value>: @unchecked Sendable {
         private let lock = NSLock()
         private var built: Value?
-        private let build: @Sendable () -> Value
+        private let build: @Sendable () throws -> Value
 
-        init(_ build: @escaping @Sendable () -> Value) { self.build = build }
+        init(_ build: @escaping @Sendable () throws -> Value) { self.build = build }
 
-        func value() -> Value {
+        func value() throws -> Value {
             lock.lock()
             defer { lock.unlock() }
             if let built { return built }
-            let value = build()
+            let value = try build()
             built = value
             return value
         }
@@ -232,4 +234,9 @@ extension Reconciler {
                          completed: (@Sendable (Int) -> Void)? = nil) -> [Diagnosis] {
         ParallelMap.map(paths, jobs: jobs, completed: completed) { diagnose(databaseAt: $0, options: options, busyTimeout: busyTimeout) }
     }
+}
+
+extension QuickChecker.Lazy where Value == Reconciler? {
+    /// The quick index's reconciler (its build never throws); nil when the lock cannot decide.
+    var reconciler: Reconciler? { (try? value()) ?? nil }
 }

@@ -49,7 +49,7 @@ struct LaunchCache: Sendable {
     var racyWindow: Int64 = 2_000_000_000
 
     /// The layout version of a record; any other is ignored.
-    static let recordFormat: UInt8 = 3
+    static let recordFormat: UInt8 = 4
 
     /// The user's cache, as the environment chooses it; nil when turned off or there is no home.
     static var standard: LaunchCache? {
@@ -292,12 +292,16 @@ struct FileStamp: Hashable, Sendable {
 
     /// A regular file's stamp and bytes, the stamp taken before the read on the same descriptor (so a
     /// write racing the read leaves a stamp older than the bytes, never newer); nil on any failure.
-    static func contents(of path: String, followingLinks: Bool = true) -> (stamp: FileStamp, bytes: [UInt8])? {
+    /// With `privateToUser`, only a file this user owns that no one else may write is read: the launch
+    /// cache's files are sources of checksums and verdicts.
+    static func contents(of path: String, followingLinks: Bool = true,
+                         privateToUser: Bool = false) -> (stamp: FileStamp, bytes: [UInt8])? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        if privateToUser, info.st_uid != geteuid() || (info.st_mode & (S_IWGRP | S_IWOTH)) != 0 { return nil }
         // One byte more than the size, so the read that sees the end needs no growth.
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var filled = 0
@@ -363,8 +367,9 @@ struct LaunchRecord {
 
     /// The record at `path`, when it is one this tool version wrote; nil otherwise.
     static func read(from path: String) -> LaunchRecord? {
-        guard let contents = FileStamp.contents(of: path, followingLinks: false) else { return nil }
-        var reader = RecordReader(bytes: contents.bytes)
+        guard let contents = FileStamp.contents(of: path, followingLinks: false, privateToUser: true),
+              let body = RecordSeal.unsealed(contents.bytes) else { return nil }
+        var reader = RecordReader(bytes: body)
         return try? reader.record()
     }
 
@@ -394,7 +399,7 @@ struct LaunchRecord {
             writer.stamp(manifest.stamp)
             writer.digest(manifest.digest)
         }
-        return writer.bytes
+        return RecordSeal.sealed(writer.bytes)
     }
 }
 

@@ -15,19 +15,22 @@ import Darwin
 /// decoding the lock's quick index or running the engine.
 ///
 /// **Why a remembered verdict is the verdict.** A diagnosis is a pure function of two things. The
-/// *context*: the migration files (names, versions, checksums), the lock's and the manifest's bytes,
-/// the ledger table, the ignored objects, the plan options, the SQLite library and this very build of
-/// the engine (the binary's identity, so a rebuilt engine never trusts an old one's answers). And the
-/// *state*: what it reads from the database, which is the `sqlite_schema` rows (an object whose text
-/// the lock does not know is read through pragmas, whose answers follow from that text), the header
-/// values `user_version` and `application_id`, and the ledger table's rows. ``stateKey(_:ledgerTable:)``
-/// hashes every byte of the state, read raw in the same read transaction as the diagnosis it files,
+/// *context*: the migration files (names, versions, checksums, and their texts when ignored characters
+/// make a checksum blind to some bytes), the lock's and the manifest's bytes, the ledger table, the
+/// ignored objects, the plan options, the SQLite library and this very build of the engine
+/// (``buildIdentity``, so a rebuilt engine never trusts an old one's answers). And the *state*: what
+/// it reads from the database when every object's text is one the lock knows, which is the
+/// `sqlite_schema` rows, the header values `user_version` and `application_id`, and what the ledger's
+/// own statement returns (``SQLxLedger/rowsQuery(in:)``). ``stateKey(_:ledger:)`` hashes all of it,
+/// each value with its storage class, read raw in the same read transaction as the diagnosis it files,
 /// and the memo's file holds verdicts of one context only. A verdict is remembered only when it was
 /// healthy (consistent or fresh, nothing to write, no blocker) and the engine read nothing else: no
-/// probe or invariant (they read user data), no reference backup, no git history, and no virtual table
-/// or view outside the lock read through pragmas (that runs a module's code, which may read its shadow
-/// tables' rows). Any change to the schema, the header values, a ledger row or the context misses, and
-/// the database is diagnosed in full; a change to user data alone is not read, and cannot change the verdict.
+/// probe or invariant (they read user data), no reference backup, no git history, and no object outside
+/// the lock read through pragmas (their answers can also depend on the header's schema format, or on a
+/// virtual table's module, which may read its shadow tables' rows). A database holding objects of its
+/// own (an app's cache table) is therefore diagnosed in full every time. Any change to the schema, the
+/// header values, a ledger row or the context misses, and the database is diagnosed in full; a change
+/// to user data alone is not read, and cannot change the verdict.
 ///
 /// The memo lives beside the launch record (``LaunchCache``) and shares its rules: private to the
 /// user, ignored when unreadable or of another format, rewritten by a rename, never flushed.
@@ -50,14 +53,15 @@ struct VerdictMemo: Sendable {
     /// and a CI run over many distinct fixtures does not grow the file without bound.
     static let limit = 16
     static let magic: [UInt8] = Array("SRVM".utf8)
-    static let format: UInt8 = 2
+    static let format: UInt8 = 3
 
     /// The memo at `path` for `context`; empty when the file is missing, malformed or of another context.
     init(path: String, context: Digest) {
         self.path = path
         self.context = context
-        guard let contents = FileStamp.contents(of: path, followingLinks: false) else { return }
-        var reader = RecordReader(bytes: contents.bytes)
+        guard let contents = FileStamp.contents(of: path, followingLinks: false, privateToUser: true),
+              let body = RecordSeal.unsealed(contents.bytes) else { return }
+        var reader = RecordReader(bytes: body)
         entries = (try? reader.memoEntries(context: context)) ?? []
     }
 
@@ -96,7 +100,7 @@ struct VerdictMemo: Sendable {
             writer.digest(entry.key)
             writer.blob(entry.diagnosis)
         }
-        return writer.bytes
+        return RecordSeal.sealed(writer.bytes)
     }
 
     /// Whether `diagnosis` is plainly healthy: consistent or fresh, nothing to write, no blocker. The
@@ -129,6 +133,9 @@ struct VerdictMemo: Sendable {
             writer.string(migration.fileName)
             writer.digest(migration.checksum)
             writer.bool(migration.noTransaction)
+            // A checksum taken without the ignored characters does not vouch for them, and replays run the
+            // whole text: `\r` inside a string literal changes what a replay makes.
+            if !set.ignoredCharacters.isEmpty { writer.digest(Digest.sha256(of: migration.sql)) }
         }
         writer.digest(lockDigest)
         writer.optional(manifestDigest) { $0.digest($1) }
@@ -142,26 +149,35 @@ struct VerdictMemo: Sendable {
         return Digest.sha256(of: writer.bytes)
     }
 
-    /// The `stat` of the file holding this code (the executable when linked statically, else the
-    /// library): device, inode, size, modification and change times. Any rebuild changes it.
+    /// This build of the engine and of the SQLite library it runs on: for each of the two loaded images
+    /// (the one holding this code, the executable when linked statically, and libsqlite3), its GNU build
+    /// ID, read from its notes in memory, so it names the code that runs; where an image has none
+    /// (Darwin, or a linker that wrote none), the `stat` of its file (device, inode, size, times). Any
+    /// rebuild changes it, and so does a patched libsqlite3 that kept its version. GRDB and the Swift
+    /// runtime are linked into the first image by SwiftPM; as dynamic frameworks they are not covered.
     static let buildIdentity: [UInt8]? = {
-        guard let image = codeImagePath() else { return nil }
-        var info = stat()
-        guard stat(image, &info) == 0 else { return nil }
-        let stamp = FileStamp(info)
+        let ours: @convention(c) () -> Void = {}
+        let sqlite: @convention(c) () -> UnsafePointer<CChar>? = sqlite3_libversion
         var writer = RecordWriter()
-        writer.string(image)
-        writer.stamp(stamp)
+        for address in [unsafeBitCast(ours, to: UnsafeRawPointer.self), unsafeBitCast(sqlite, to: UnsafeRawPointer.self)] {
+            var id = [UInt8](repeating: 0, count: 64)
+            let length = sr_code_image_build_id(address, &id, id.count)
+            if length > 0 {
+                writer.bytes.append(1)
+                writer.blob(Array(id.prefix(Int(length))))
+                continue
+            }
+            var path = [CChar](repeating: 0, count: 4096)
+            guard sr_code_image_path(address, &path, path.count) == 0 else { return nil }
+            let image = path.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            var info = stat()
+            guard stat(image, &info) == 0 else { return nil }
+            writer.bytes.append(2)
+            writer.string(image)
+            writer.stamp(FileStamp(info))
+        }
         return writer.bytes
     }()
-
-    /// The path of the loaded file that holds this code.
-    private static func codeImagePath() -> String? {
-        let marker: @convention(c) () -> Void = {}
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard sr_code_image_path(unsafeBitCast(marker, to: UnsafeRawPointer.self), &buffer, buffer.count) == 0 else { return nil }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
 
     // MARK: - State
 
@@ -169,9 +185,9 @@ struct VerdictMemo: Sendable {
     /// `user_version` and `application_id`, and every row of the ledger table, each value with its
     /// storage class. Nil when the ledger is not an ordinary table (a view or virtual table computes
     /// its rows, which could then differ between two reads). The caller provides the read transaction.
-    static func stateKey(_ db: Database, ledgerTable: String) throws -> Digest? {
+    static func stateKey(_ db: Database, ledger dialect: SQLxLedger) throws -> Digest? {
         var writer = RecordWriter()
-        let ledger = SchemaObject.canonicalName(ledgerTable)
+        let ledger = SchemaObject.canonicalName(dialect.tableName)
         var ledgerKind: (type: String, sql: String?)?
         try RawStatement.forEachRow(db, "SELECT type, name, tbl_name, sql FROM main.sqlite_schema") { statement in
             writer.row(statement, columns: 4)
@@ -189,9 +205,10 @@ struct VerdictMemo: Sendable {
             guard ledgerKind.type == "table",
                   let sql = ledgerKind.sql, SQLTokenizer.tokens(in: sql).prefix(2).map(\.canonical) == ["CREATE", "TABLE"]
             else { return nil }
-            let quoted = "\"" + ledgerTable.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            try RawStatement.forEachRow(db, "SELECT * FROM main.\(quoted)") { statement in
-                writer.row(statement, columns: sqlite3_column_count(statement))
+            // The ledger's own statement, not SELECT *: its ORDER BY may be served by an index, whose entries
+            // are then what the diagnosis sees (a damaged index can lack a row the table has).
+            if let query = try dialect.rowsQuery(in: db) {
+                try RawStatement.forEachRow(db, query) { writer.row($0, columns: sqlite3_column_count($0)) }
             }
         }
         writer.bytes.append(0)

@@ -79,6 +79,26 @@ public struct SQLxLedger: RowLedger, Hashable {
     /// ```swift
     /// let state = try dbQueue.read { db in try SQLxLedger().read(db) }
     /// ```
+    /// The statement ``read(_:)`` reads the rows with, for a table with these (canonical) column names.
+    private func rowsQuery(columns folded: Set<String>) -> String {
+        func optional(_ column: String) -> String { folded.contains(column) ? column : "NULL" }
+        return """
+            SELECT version, typeof(version), checksum, success, success = false,
+                   \(optional("description")), \(optional("installed_on")), \(optional("execution_time"))
+            FROM main.\(quotedName) ORDER BY version
+            """
+    }
+
+    /// The statement ``read(_:)`` reads the rows of `db`'s ledger with; nil when it reads none (no table,
+    /// or one without a column sqlx needs). The same text gives the same plan, hence the same rows, within
+    /// a read transaction: a ``VerdictMemo`` keys on what this statement returns.
+    func rowsQuery(in db: Database) throws -> String? {
+        let table = try Self.tableColumns(tableName, in: db)
+        let folded = Set(table.map { SchemaObject.canonicalName($0.name) })
+        guard !table.isEmpty, Self.requiredColumns.allSatisfy(folded.contains) else { return nil }
+        return rowsQuery(columns: folded)
+    }
+
     public func read(_ db: Database) throws -> LedgerState {
         let table = try Self.tableColumns(tableName, in: db)
         guard !table.isEmpty else { return .absent }
@@ -97,13 +117,8 @@ public struct SQLxLedger: RowLedger, Hashable {
         for column in Self.knownColumns where !folded.contains(column) {
             tableProblems.append("column \(column) is missing")
         }
-        func optional(_ column: String) -> String { folded.contains(column) ? column : "NULL" }
         var ledgerRows: [LedgerRow] = []
-        try RawStatement.forEachRow(db, """
-            SELECT version, typeof(version), checksum, success, success = false,
-                   \(optional("description")), \(optional("installed_on")), \(optional("execution_time"))
-            FROM main.\(quotedName) ORDER BY version
-            """) { statement in
+        try RawStatement.forEachRow(db, rowsQuery(columns: folded)) { statement in
             // Every cell is read as a DatabaseValue: a hand-edited ledger can hold any storage class.
             func cell(_ index: Int32) -> DatabaseValue { DatabaseValue(sqliteStatement: statement, index: index) }
             var problems: [String] = []

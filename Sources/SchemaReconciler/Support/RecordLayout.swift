@@ -58,6 +58,42 @@ struct RecordWriter {
     }
 }
 
+/// A file's 8-byte seal: a 64-bit check of its bytes, appended when written and verified when read, so
+/// a cache file a crash left with zeroed or stale blocks (written, renamed, never flushed) is ignored,
+/// not half-believed. Not cryptographic: the files are private to the user, whom it does not guard against.
+enum RecordSeal {
+    static func check(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+            offset += 8
+        }
+        while offset < bytes.count {
+            hash = (hash ^ UInt64(bytes[offset])) &* 0x94D0_49BB_1331_11EB
+            offset += 1
+        }
+        return hash ^ (hash >> 29)
+    }
+
+    /// `body` with its seal after it.
+    static func sealed(_ body: [UInt8]) -> [UInt8] {
+        let seal = body.withUnsafeBytes(check).littleEndian
+        return body + withUnsafeBytes(of: seal) { Array($0) }
+    }
+
+    /// The body of `bytes` when its seal matches; nil otherwise.
+    static func unsealed(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count >= 8 else { return nil }
+        let body = bytes.count - 8
+        let matches = bytes.withUnsafeBytes { buffer in
+            check(UnsafeRawBufferPointer(rebasing: buffer[..<body])) == UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: body, as: UInt64.self))
+        }
+        return matches ? Array(bytes[..<body]) : nil
+    }
+}
+
 /// Reads values in the record layout; throws on anything malformed (the record is then ignored).
 struct RecordReader {
     struct Malformed: Error {}
