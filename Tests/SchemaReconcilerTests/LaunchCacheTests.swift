@@ -159,6 +159,29 @@ struct LaunchCacheTests {
         #expect(afterGarbage.set.migrations == (try MigrationSet.load(from: copy)).migrations)
     }
 
+    @Test("a record torn by a crash (a zeroed block) or writable by others is not believed")
+    func tornOrSharedRecords() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let window: Int64 = 50_000_000
+        let copy = try settledCopy(in: folder, window: window)
+        let cache = LaunchCache(directory: folder.path("cache"), racyWindow: window)
+        let count = try cache.load(folder: copy, ignoredCharacters: []).set.migrations.count
+        #expect(try cache.load(folder: copy, ignoredCharacters: []).readFiles == 0)
+        let recordPath = cache.recordPath(folder: copy.standardizedFileURL.path, ignoredCharacters: [])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: recordPath)))
+        // Inside a file's text, where the layout alone would still read as well-formed.
+        for index in (bytes.count / 2)..<(bytes.count / 2 + 32) { bytes[index] = 0 }
+        try Data(bytes).write(to: URL(fileURLWithPath: recordPath))
+        let torn = try cache.load(folder: copy, ignoredCharacters: [])
+        #expect(torn.readFiles == count + 2 && torn.wroteRecord)
+        #expect(torn.set.migrations == (try MigrationSet.load(from: copy)).migrations)
+
+        #expect(try cache.load(folder: copy, ignoredCharacters: []).readFiles == 0)
+        #expect(chmod(recordPath, 0o666) == 0)
+        #expect(try cache.load(folder: copy, ignoredCharacters: []).readFiles == count + 2)
+    }
+
     @Test("the cache keeps at most recordLimit records, dropping the oldest")
     func recordsAreBounded() throws {
         let folder = try TemporaryFolder()

@@ -101,7 +101,7 @@ struct LaunchCache: Sendable {
     /// The quick index ``index(ofLock:)`` laid out; nil when the bytes are not one.
     static func decodeIndex(_ bytes: [UInt8]) -> FingerprintLock.QuickLock? {
         var reader = RecordReader(bytes: bytes)
-        guard let lock = try? reader.quickLock(), reader.offset == bytes.count else { return nil }
+        guard let lock = try? reader.quickLock(), reader.atEnd else { return nil }
         return lock
     }
 
@@ -368,8 +368,7 @@ struct LaunchRecord {
     /// The record at `path`, when it is one this tool version wrote; nil otherwise.
     static func read(from path: String) -> LaunchRecord? {
         guard let contents = FileStamp.contents(of: path, followingLinks: false, privateToUser: true),
-              let body = RecordSeal.unsealed(contents.bytes) else { return nil }
-        var reader = RecordReader(bytes: body)
+              var reader = RecordSeal.reader(ofSealed: contents.bytes) else { return nil }
         return try? reader.record()
     }
 
@@ -527,7 +526,7 @@ extension RecordReader {
     }
 
     mutating func record() throws -> LaunchRecord {
-        guard bytes.count > LaunchRecord.magic.count, Array(bytes[0..<LaunchRecord.magic.count]) == LaunchRecord.magic else { throw Malformed() }
+        guard end > LaunchRecord.magic.count, Array(bytes[0..<LaunchRecord.magic.count]) == LaunchRecord.magic else { throw Malformed() }
         offset = LaunchRecord.magic.count
         guard try byte() == LaunchCache.recordFormat, try string() == ToolVersion.current,
               try int() == Int64(SchemaSnapshot.formatVersion), try int() == Int64(FingerprintLock.currentFormat) else {
@@ -544,7 +543,7 @@ extension RecordReader {
             LaunchRecord.LockEntry(stamp: try reader.stamp(), digest: try reader.digest(), index: try reader.optional { try $0.blob() })
         }
         record.manifest = try optional { reader in LaunchRecord.ManifestEntry(stamp: try reader.stamp(), digest: try reader.digest()) }
-        guard offset == bytes.count else { throw Malformed() }
+        guard atEnd else { throw Malformed() }
         return record
     }
 }

@@ -60,8 +60,7 @@ struct VerdictMemo: Sendable {
         self.path = path
         self.context = context
         guard let contents = FileStamp.contents(of: path, followingLinks: false, privateToUser: true),
-              let body = RecordSeal.unsealed(contents.bytes) else { return }
-        var reader = RecordReader(bytes: body)
+              var reader = RecordSeal.reader(ofSealed: contents.bytes) else { return }
         entries = (try? reader.memoEntries(context: context)) ?? []
     }
 
@@ -72,7 +71,7 @@ struct VerdictMemo: Sendable {
     func diagnosis(for key: Digest, path: String) -> Diagnosis? {
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         var reader = RecordReader(bytes: entry.diagnosis)
-        guard var diagnosis = try? reader.diagnosis(), reader.offset == entry.diagnosis.count else { return nil }
+        guard var diagnosis = try? reader.diagnosis(), reader.atEnd else { return nil }
         diagnosis.path = path
         return diagnosis
     }
@@ -245,11 +244,11 @@ extension RecordWriter {
 extension RecordReader {
     /// The entries of a memo file for `context`; none when it holds another context's.
     mutating func memoEntries(context: Digest) throws -> [(key: Digest, diagnosis: [UInt8])] {
-        guard bytes.count > VerdictMemo.magic.count, Array(bytes[0..<VerdictMemo.magic.count]) == VerdictMemo.magic else { throw Malformed() }
+        guard end > VerdictMemo.magic.count, Array(bytes[0..<VerdictMemo.magic.count]) == VerdictMemo.magic else { throw Malformed() }
         offset = VerdictMemo.magic.count
         guard try byte() == VerdictMemo.format, try digest() == context else { return [] }
         let entries = try array { reader in (key: try reader.digest(), diagnosis: try reader.blob()) }
-        guard offset == bytes.count else { throw Malformed() }
+        guard atEnd else { throw Malformed() }
         return entries
     }
 }

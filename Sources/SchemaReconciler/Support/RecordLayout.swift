@@ -83,14 +83,14 @@ enum RecordSeal {
         return body + withUnsafeBytes(of: seal) { Array($0) }
     }
 
-    /// The body of `bytes` when its seal matches; nil otherwise.
-    static func unsealed(_ bytes: [UInt8]) -> [UInt8]? {
+    /// A reader of the body of `bytes` when its seal matches; nil otherwise.
+    static func reader(ofSealed bytes: [UInt8]) -> RecordReader? {
         guard bytes.count >= 8 else { return nil }
         let body = bytes.count - 8
         let matches = bytes.withUnsafeBytes { buffer in
             check(UnsafeRawBufferPointer(rebasing: buffer[..<body])) == UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: body, as: UInt64.self))
         }
-        return matches ? Array(bytes[..<body]) : nil
+        return matches ? RecordReader(bytes: bytes, end: body) : nil
     }
 }
 
@@ -100,11 +100,19 @@ struct RecordReader {
 
     let bytes: [UInt8]
     var offset = 0
+    /// Where the values end (before a seal, if any).
+    let end: Int
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], end: Int? = nil) {
+        self.bytes = bytes
+        self.end = end ?? bytes.count
+    }
+
+    /// Whether every value was read.
+    var atEnd: Bool { offset == end }
 
     mutating func byte() throws -> UInt8 {
-        guard offset < bytes.count else { throw Malformed() }
+        guard offset < end else { throw Malformed() }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -153,7 +161,7 @@ struct RecordReader {
 
     mutating func count() throws -> Int {
         let count = try unsigned()
-        guard count <= UInt64(bytes.count - offset) else { throw Malformed() }
+        guard count <= UInt64(end - offset) else { throw Malformed() }
         return Int(count)
     }
 
