@@ -32,13 +32,17 @@ struct LaunchCacheTests {
         return copy
     }
 
+    /// A settled migrations copy and a cache with a 50 ms racy window, both in `folder`.
+    private func settledSetup(in folder: TemporaryFolder) throws -> (copy: URL, cache: LaunchCache) {
+        let window: Int64 = 50_000_000
+        return (try settledCopy(in: folder, window: window), LaunchCache(directory: folder.path("cache"), racyWindow: window))
+    }
+
     @Test("a second load takes every value from the record, and they equal a load without one")
     func recordMatchesFullLoad() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let window: Int64 = 50_000_000
-        let copy = try settledCopy(in: folder, window: window)
-        let cache = LaunchCache(directory: folder.path("cache"), racyWindow: window)
+        let (copy, cache) = try settledSetup(in: folder)
         let first = try cache.load(folder: copy, ignoredCharacters: [])
         #expect(first.readFiles == first.set.migrations.count + 2)
         #expect(first.wroteRecord)
@@ -61,9 +65,7 @@ struct LaunchCacheTests {
     func sameSizeSameMtimeEdit() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let window: Int64 = 50_000_000
-        let copy = try settledCopy(in: folder, window: window)
-        let cache = LaunchCache(directory: folder.path("cache"), racyWindow: window)
+        let (copy, cache) = try settledSetup(in: folder)
         _ = try cache.load(folder: copy, ignoredCharacters: [])
         #expect(try cache.load(folder: copy, ignoredCharacters: []).readFiles == 0)
 
@@ -130,9 +132,7 @@ struct LaunchCacheTests {
     func changesAreSeen() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let window: Int64 = 50_000_000
-        let copy = try settledCopy(in: folder, window: window)
-        let cache = LaunchCache(directory: folder.path("cache"), racyWindow: window)
+        let (copy, cache) = try settledSetup(in: folder)
         let count = try cache.load(folder: copy, ignoredCharacters: []).set.migrations.count
 
         try Data("CREATE TABLE later(a);\n".utf8).write(to: copy.appendingPathComponent("9999_later.sql"))
@@ -163,9 +163,7 @@ struct LaunchCacheTests {
     func tornOrSharedRecords() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let window: Int64 = 50_000_000
-        let copy = try settledCopy(in: folder, window: window)
-        let cache = LaunchCache(directory: folder.path("cache"), racyWindow: window)
+        let (copy, cache) = try settledSetup(in: folder)
         let count = try cache.load(folder: copy, ignoredCharacters: []).set.migrations.count
         #expect(try cache.load(folder: copy, ignoredCharacters: []).readFiles == 0)
         let recordPath = cache.recordPath(folder: copy.standardizedFileURL.path, ignoredCharacters: [])
