@@ -236,6 +236,26 @@ struct VerdictMemoTests {
         #expect(try setup.check().remembered) // rewritten by a rename, private again
     }
 
+    @Test("a database another process holds locked is unreadable (busy) on the memo's path too, remembered or not")
+    func lockedDatabase() throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        _ = try setup.check()
+        #expect(try setup.check().remembered)
+        let writer = try DatabaseQueue(path: setup.database)
+        defer { try? writer.close() }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            let checker = try QuickChecker(migrationsFolder: setup.migrations, cache: setup.cache)
+            let locked = try checker.check(databaseAt: setup.database, busyTimeout: 0.05)
+            #expect(locked.diagnosis.verdict == .unreadable && !locked.remembered)
+            #expect(locked.diagnosis.failure?.kind == .busy)
+        }
+        // Released, the same state is remembered again: the failure was not filed under it.
+        #expect(try setup.check().remembered)
+    }
+
     @Test("a diagnosis round-trips through the record layout: every committed fixture's, and one with every optional field")
     func diagnosisRecordLayout() throws {
         func roundTrip(_ diagnosis: Diagnosis) throws -> Diagnosis {
