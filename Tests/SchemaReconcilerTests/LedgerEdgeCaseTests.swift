@@ -139,6 +139,24 @@ struct LedgerEdgeCaseTests {
         #expect(throws: SQLxLedger.InvalidTableName.self) { try SQLxLedger(tableNameText: text) }
     }
 
+    @Test("the name's whitespace is trimmed exactly as Foundation's CharacterSet.whitespaces trims it")
+    func whitespaceTrimming() throws {
+        let texts = ["", " ", "\t\t", " a ", "\u{00A0}b\u{3000}", "\n c \n", "\u{2028}d", "e\u{200B}", " e\u{301} ", "\u{1680}f\u{202F}",
+                     "  two  words  ", "\r\ng\r\n", "é\t"]
+        for text in texts {
+            #expect(SQLxLedger.trimmingWhitespace(text) == text.trimmingCharacters(in: .whitespaces), "\(text.unicodeScalars.map(\.value))")
+        }
+        // Every scalar of the basic plane, alone and around a letter: the same set as Foundation's.
+        var differing: [UInt32] = []
+        for value in UInt32(0)...0xFFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(scalar) + "x" + String(scalar)
+            if SQLxLedger.trimmingWhitespace(text) != text.trimmingCharacters(in: .whitespaces) { differing.append(value) }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(20).map { String($0, radix: 16) })")
+        #expect(try SQLxLedger(tableNameText: "  app_migrations\t").tableName == "app_migrations")
+    }
+
     @Test("quoted and plain ledger names are accepted")
     func goodTableNames() throws {
         #expect(try SQLxLedger(tableNameText: "\"select\"").tableName == "select")

@@ -42,11 +42,28 @@ public struct SQLxLedger: RowLedger, Hashable {
         // Exactly one identifier and nothing else (no comment): sqlx pastes this text into its SQL.
         let tokens = SQLTokenizer.tokens(in: tableNameText)
         guard tokens.count == 1, tokens[0].kind == .identifier, !tokens[0].value.isEmpty,
-              tokens[0].text == tableNameText.trimmingCharacters(in: .whitespaces) else {
+              tokens[0].text == Self.trimmingWhitespace(tableNameText) else {
             throw InvalidTableName(text: tableNameText)
         }
         self.tableNameText = tableNameText
         self.tableName = tokens[0].value
+    }
+
+    /// `text` without leading and trailing whitespace as Foundation's `CharacterSet.whitespaces` has it
+    /// (the tab, the space separators and U+200B; a test compares the two over every scalar to U+FFFF).
+    /// In plain Swift: `trimmingCharacters(in:)` goes through `NSString`, whose first use in a process
+    /// cost a million instructions of a healthy `check`.
+    static func trimmingWhitespace(_ text: String) -> String {
+        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: true
+            default: false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
+              let last = scalars.lastIndex(where: { !isWhitespace($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 
     /// The table name quoted for reading, whatever characters it holds.
