@@ -37,7 +37,7 @@ import Darwin
 ///
 /// ```swift
 /// var memo = VerdictMemo(path: cache.memoPath(folder: folder, ignoredCharacters: []), context: context)
-/// if let key = try VerdictMemo.stateKey(db, ledgerTable: "_sqlx_migrations"), let known = memo.diagnosis(for: key, path: path) {
+/// if let key = try VerdictMemo.stateKey(db, ledger: SQLxLedger()), let known = memo.diagnosis(for: key, path: path) {
 ///     print(known.verdict) // consistent
 /// }
 /// ```
