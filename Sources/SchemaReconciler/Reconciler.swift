@@ -291,7 +291,7 @@ public struct Reconciler: Sendable {
             return (engine.unreadable(path: path, failure: Self.referenceFailure(error, path: options.referencePath ?? "")), [])
         }
         return Self.readingDatabase(at: path, busyTimeout: busyTimeout, unreadable: { (engine.unreadable(path: path, failure: $0), []) }) { db in
-            let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
+            let held = Dialects.ledgersNoted(heldBy: db, among: dialects)
             return (try diagnose(db, path: path, options: options, reference: reference).diagnosis, held)
         }
     }

@@ -45,6 +45,12 @@ struct VerdictMemoTests {
         }
 
         var memoPath: String { cache.memoPath(folder: migrations.standardizedFileURL.path, ignoredCharacters: []) }
+
+        /// Checks the database twice: the first check files its verdict, the second must be answered from it.
+        func warm(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            _ = try check()
+            #expect(try check().remembered, sourceLocation: sourceLocation)
+        }
     }
 
     @Test("the second check of a healthy database is remembered, equals the quick index's answer, and carries its own path")
@@ -85,8 +91,7 @@ struct VerdictMemoTests {
     func changesThatMiss(sql: String, stillRemembered: Bool) throws {
         let setup = try Setup()
         defer { setup.folder.remove() }
-        _ = try setup.check()
-        #expect(try setup.check().remembered)
+        try setup.warm()
         try execute(setup.database, sql)
         let after = try setup.check()
         #expect(after.remembered == stillRemembered)
@@ -146,8 +151,7 @@ struct VerdictMemoTests {
     func contextChangesMiss() throws {
         let setup = try Setup()
         defer { setup.folder.remove() }
-        _ = try setup.check()
-        #expect(try setup.check().remembered)
+        try setup.warm()
 
         let tipRequired = PlanOptions(requireTip: true)
         #expect(try !setup.check(options: tipRequired).remembered)
@@ -240,8 +244,7 @@ struct VerdictMemoTests {
     func lockedDatabase() throws {
         let setup = try Setup()
         defer { setup.folder.remove() }
-        _ = try setup.check()
-        #expect(try setup.check().remembered)
+        try setup.warm()
         let writer = try DatabaseQueue(path: setup.database)
         defer { try? writer.close() }
         try writer.writeWithoutTransaction { db in

@@ -133,7 +133,7 @@ public struct QuickChecker: Sendable {
     private func quickRead(path: String, busyTimeout: TimeInterval, dialects: [any MigrationDialect]?) -> QuickRead {
         if let failure = DatabaseFailure.precheck(path: path) { return .failed(failure) }
         return Reconciler.readingDatabase(at: path, busyTimeout: busyTimeout, unreadable: QuickRead.failed) { db in
-            let held = dialects.map { dialects in (try? Dialects.ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
+            let held = Dialects.ledgersNoted(heldBy: db, among: dialects)
             // The key reads what the diagnosis reads, so a failure here (a lock held too long, a damaged
             // page) is the failure the diagnosis would meet: the file is unreadable, said once.
             let key = memo == nil ? nil : try VerdictMemo.stateKey(db, ledger: ledger)

@@ -150,12 +150,6 @@ public struct FingerprintLock: Sendable, Codable {
         public var migrations: [Entry]
         public var quick: QuickIndex
 
-        /// Reads the quick part of a lock file; nil when there is none or it cannot be read.
-        public static func read(from url: URL) -> QuickLock? {
-            guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-            return try? JSONDecoder().decode(QuickLock.self, from: data)
-        }
-
         /// A timeline of stubs for `set`, when the lock matches it exactly; nil otherwise.
         func timeline(for set: MigrationSet, options: SnapshotOptions, manifestDigest digest: Digest?) -> FingerprintTimeline? {
             guard formatVersion == FingerprintLock.currentFormat, snapshotFormat == SchemaSnapshot.formatVersion,

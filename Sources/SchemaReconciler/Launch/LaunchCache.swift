@@ -155,8 +155,10 @@ struct LaunchCache: Sendable {
             lock = (recorded.digest, recorded.index)
         } else if let contents = FileStamp.contents(of: lockPath) {
             readFiles += 1
-            lock = (Digest.sha256(of: contents.bytes), Self.index(ofLock: contents.bytes))
-            new.lock = LaunchRecord.LockEntry(stamp: contents.stamp, digest: lock!.digest, index: lock!.index)
+            let entry = LaunchRecord.LockEntry(stamp: contents.stamp, digest: Digest.sha256(of: contents.bytes),
+                                               index: Self.index(ofLock: contents.bytes))
+            new.lock = entry
+            lock = (entry.digest, entry.index)
         } else {
             // Not a file one descriptor reads (absent, or not regular): read as without a record, never recorded.
             lock = FileManager.default.contents(atPath: lockPath).map { (Digest.sha256(of: $0), Self.index(ofLock: [UInt8]($0))) }

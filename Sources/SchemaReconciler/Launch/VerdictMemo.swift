@@ -180,10 +180,11 @@ struct VerdictMemo: Sendable {
 
     // MARK: - State
 
-    /// The hash of everything a diagnosis reads from `db`: every `sqlite_schema` row, the header values
-    /// `user_version` and `application_id`, and every row of the ledger table, each value with its
-    /// storage class. Nil when the ledger is not an ordinary table (a view or virtual table computes
-    /// its rows, which could then differ between two reads). The caller provides the read transaction.
+    /// The hash of everything a diagnosis reads from `db` when the lock knows every object: every
+    /// `sqlite_schema` row, the header values `user_version` and `application_id`, and the rows sqlx's
+    /// own ledger statement returns, each value with its storage class. Nil when the ledger is not an
+    /// ordinary table (a view or virtual table computes its rows, which could then differ between two
+    /// reads). The caller provides the read transaction.
     static func stateKey(_ db: Database, ledger dialect: SQLxLedger) throws -> Digest? {
         var writer = RecordWriter()
         let ledger = SchemaObject.canonicalName(dialect.tableName)

@@ -76,6 +76,12 @@ public enum Dialects {
     /// ```swift
     /// let names = try queue.read { db in try Dialects.ledgers(heldBy: db) } // ["goose"]
     /// ```
+    /// The ledgers a check was asked to note (``ledgers(heldBy:among:)``, read on its own connection): none
+    /// when it was not asked (`dialects` nil) or the names cannot be read.
+    static func ledgersNoted(heldBy db: Database, among dialects: [any MigrationDialect]?) -> [String] {
+        dialects.map { dialects in (try? ledgers(heldBy: db, among: dialects)) ?? [] } ?? []
+    }
+
     public static func ledgers(heldBy db: Database, among dialects: [any MigrationDialect] = all) throws -> [String] {
         // One read of the table names spares each dialect its own existence query; a ledger that
         // is no table (`PRAGMA user_version`) is always asked.
