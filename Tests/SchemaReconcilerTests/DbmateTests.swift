@@ -27,6 +27,54 @@ struct DbmateTests {
         #expect(try Dbmate.parse("--migrate:up\nSELECT 1;\n--  migrate:down\n").transaction)
     }
 
+    /// Where `(?m)^--\s*migrate:up(\s*$|\s+\S+)` matches as Go's regexp does: `\s` is `[\t\n\f\r ]`,
+    /// `^` follows only `\n`. The ICU reading (NSRegularExpression) would also match the `\v`, lone
+    /// `\r` and U+00A0 cases, which dbmate does not.
+    static let directiveCases: [(String, [Int])] = [
+        ("-- migrate:up\n", [0]),
+        ("--migrate:up", [0]),                            // the end of the text ends the directive
+        ("--\tmigrate:up transaction:false\n", [0]),
+        ("-- migrate:upx\n", []),                         // a longer word is not the directive
+        ("-- migrate:UP\n", []),                          // case counts
+        ("x-- migrate:up\n", []),                         // not at a line start
+        ("  -- migrate:up\n", []),
+        ("--\u{0B}migrate:up\n", []),                     // \v is not Go's \s
+        ("--\u{A0}migrate:up\n", []),                     // nor is U+00A0
+        ("a\r-- migrate:up\n", []),                       // a lone \r starts no line
+        ("a\r\n-- migrate:up\r\n", [3]),                  // after "a\r\n"; the \r after the word is \s
+        ("--\n\nmigrate:up\n", [0]),                      // \s* runs over newlines
+        ("-- migrate:up\nSELECT 1;\n-- migrate:up\n", [0, 24]),
+    ]
+
+    @Test("-- migrate:up is found where Go's regexp finds it", arguments: directiveCases.indices)
+    func directives(index: Int) {
+        let (text, offsets) = Self.directiveCases[index]
+        #expect(Dbmate.directives("up", in: Array(text.utf8)[...]) == offsets, "\(text.debugDescription)")
+    }
+
+    @Test("a folder is dbmate's when one file holds the directive, whatever its encoding; sqlx files alone are not")
+    func folderScan() throws {
+        let sqlx = try TemporaryFolder()
+        defer { sqlx.remove() }
+        // The directive's words, but never at a line start: the scan reads these files and rejects them.
+        for version in 1...20 { _ = try sqlx.write("\(version)_t\(version).sql", "CREATE TABLE t\(version)(x); -- migrate:up\n") }
+        #expect(!Dbmate().claimsExclusively(sqlx.url))
+
+        let latin1 = try TemporaryFolder()
+        defer { latin1.remove() }
+        // Not UTF-8 (é as the byte E9), yet dbmate reads the directive; loading then names the file.
+        let bytes = Array("-- migrate:up\nSELECT 'caf".utf8) + [0xE9] + Array("';\n-- migrate:down\n".utf8)
+        try latin1.write("1_latin1.sql", bytes)
+        #expect(Dbmate().claimsExclusively(latin1.url))
+        do {
+            _ = try Dbmate().loadMigrations(from: latin1.url, ignoredCharacters: [])
+            Issue.record("loaded a file that is not UTF-8")
+        } catch MigrationSetError.notUTF8(let path, let offset) {
+            #expect(path == latin1.path("1_latin1.sql"))
+            #expect(offset == 25)
+        }
+    }
+
     @Test("files dbmate rejects are errors that name the file", arguments: [
         ("CREATE TABLE a(x);\n", "define an up block"),
         ("-- migrate:up\nCREATE TABLE a(x);\n", "define a down block"),

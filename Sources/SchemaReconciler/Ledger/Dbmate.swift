@@ -50,30 +50,55 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
         return digits.isEmpty ? nil : String(digits)
     }
 
-    private static let upDirective = try! NSRegularExpression(pattern: #"(?m)^--\s*migrate:up(\s*$|\s+\S+)"#)
-    private static let downDirective = try! NSRegularExpression(pattern: #"(?m)^--\s*migrate:down(\s*$|\s+\S+)"#)
-
     public func recognises(_ folder: URL) -> Bool { claimsExclusively(folder) }
 
     /// Whether some migration file has a `-- migrate:up` directive.
     public func claimsExclusively(_ folder: URL) -> Bool {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return false }
-        return names.contains { name in
-            guard Self.digits(of: name) != nil, let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else {
-                return false
-            }
-            return Self.upDirective.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        FolderScan.someFile(in: folder, named: { Self.digits(of: $0) != nil }, holding: "migrate:up") { bytes in
+            !Self.directives("up", in: bytes[...]).isEmpty
         }
+    }
+
+    /// Where dbmate's `(?m)^--\s*migrate:<word>(\s*$|\s+\S+)` matches in `text` (taken as the whole
+    /// text): the offsets of each match's `--`.
+    ///
+    /// The pattern is read as Go's regexp package reads it, since dbmate is Go: `^` is the start of
+    /// the text or just after a `\n` (not a lone `\r`), `\s` is ASCII `[\t\n\f\r ]` (no `\v`, no
+    /// U+00A0), and `$` is before a `\n` or at the end. After the word one of the two alternatives
+    /// matches exactly when the end of the text or a `\s` byte follows (`\s*$` when the blanks reach a
+    /// line end or the end, `\s+\S+` when something follows them on the line), so that is what is
+    /// tested. A match ends on its word's line, so a match found at each line start never overlaps the last.
+    static func directives(_ word: String, in text: ArraySlice<UInt8>) -> [Int] {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D }
+        let name = Array("migrate:\(word)".utf8)
+        var found: [Int] = []
+        var lineStart = text.startIndex
+        while lineStart < text.endIndex {
+            var cursor = lineStart
+            if text.endIndex - cursor >= 2, text[cursor] == UInt8(ascii: "-"), text[cursor + 1] == UInt8(ascii: "-") {
+                cursor += 2
+                while cursor < text.endIndex, isSpace(text[cursor]) { cursor += 1 }
+                if text.endIndex - cursor >= name.count, text[cursor..<(cursor + name.count)].elementsEqual(name) {
+                    cursor += name.count
+                    if cursor == text.endIndex || isSpace(text[cursor]) { found.append(lineStart) }
+                }
+            }
+            // The next line starts after the next newline at or after this line's start.
+            guard let newline = text[lineStart...].firstIndex(of: 0x0A) else { break }
+            lineStart = newline + 1
+        }
+        return found
     }
 
     /// dbmate's `parseMigrationContents`, up sections only: (the up SQL, whether it runs in a transaction).
     static func parse(_ text: String) throws(GooseSQL.Failure) -> (up: String, transaction: Bool) {
-        let whole = NSRange(text.startIndex..., in: text)
-        let ups = upDirective.matches(in: text, range: whole).map(\.range)
+        let bytes = Array(text.utf8)
+        let ups = directives("up", in: bytes[...])
         guard let first = ups.first else {
             throw GooseSQL.Failure(description: "dbmate requires each migration to define an up block with '-- migrate:up'")
         }
-        let preamble = String(text[..<Range(first, in: text)!.lowerBound])
+        // Every offset found is a `-` at a line start, so each slice below is whole UTF-8.
+        let preamble = String(decoding: bytes[..<first], as: UTF8.self)
         if preamble.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { line in
             let bare = line.trimmingCharacters(in: .whitespaces)
             return !bare.isEmpty && !bare.hasPrefix("--")
@@ -83,16 +108,15 @@ public struct Dbmate: MigrationDialect, RowLedger, Hashable {
         var up = ""
         var transaction = true
         for (index, start) in ups.enumerated() {
-            let end = index + 1 < ups.count ? ups[index + 1].location : whole.length
-            let section = (text as NSString).substring(with: NSRange(location: start.location, length: end - start.location))
-            let downs = downDirective.matches(in: section, range: NSRange(section.startIndex..., in: section))
+            let end = index + 1 < ups.count ? ups[index + 1] : bytes.count
+            let downs = directives("down", in: bytes[start..<end])
             guard let down = downs.first else {
                 throw GooseSQL.Failure(description: "dbmate requires each migration to define a down block with '-- migrate:down'")
             }
             guard downs.count == 1 else {
                 throw GooseSQL.Failure(description: "dbmate requires every '-- migrate:down' to be preceded by a '-- migrate:up'")
             }
-            let block = (section as NSString).substring(to: down.range.location)
+            let block = String(decoding: bytes[start..<down], as: UTF8.self)
             // Options sit on the directive line: `-- migrate:up transaction:false`.
             let directive = block.prefix { $0 != "\n" }
             if directive.split(whereSeparator: \.isWhitespace).contains(where: { $0 == "transaction:false" }) { transaction = false }

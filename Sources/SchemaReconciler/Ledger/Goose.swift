@@ -67,10 +67,8 @@ public struct Goose: MigrationDialect, RowLedger, Hashable {
 
     /// Whether some migration file carries goose's `-- +goose Up`.
     public func claimsExclusively(_ folder: URL) -> Bool {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return false }
-        return names.contains { name in
-            guard Self.version(of: name) != nil,
-                  let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else { return false }
+        FolderScan.someFile(in: folder, named: { Self.version(of: $0) != nil }, holding: "+goose") { bytes in
+            guard let text = String(validating: bytes, as: UTF8.self) else { return false }
             return text.split(separator: "\n", omittingEmptySubsequences: false).contains { line in
                 line.trimmingCharacters(in: .whitespaces).hasPrefix("--") && line.contains("+goose")
                     && line.replacingOccurrences(of: "--", with: "").replacingOccurrences(of: "+goose", with: "")
