@@ -166,7 +166,7 @@ struct FingerprintTests {
         #expect(untracked.trackedPragmas.isEmpty)
     }
 
-    @Test("replay runs in 1 KB pages, copies keep them, and the fingerprints match 4 KB pages (incrementalEqualsFull)")
+    @Test("replay runs in 512-byte pages, copies keep them, and the fingerprints match 4 KB pages (incrementalEqualsFull)")
     func replayPageSize() throws {
         var cursor = try ReplayCursor(options: Repo.reconciler.snapshotOptions)
         for migration in Repo.reconciler.migrations.applying.prefix(5) { try cursor.apply(migration) }
@@ -176,7 +176,7 @@ struct FingerprintTests {
             let (objects, pageSize) = try queue.read { db in
                 (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema"), try Int.fetchOne(db, sql: "PRAGMA page_size"))
             }
-            #expect(objects ?? 0 > 0 && pageSize == 1024, "\(label)")
+            #expect(objects ?? 0 > 0 && pageSize == 512, "\(label)")
         }
         #expect(copy.fingerprint == timeline.steps[5].fingerprint)
         // GRDB's own in-memory database, which incrementalEqualsFull replays into, keeps SQLite's default.
