@@ -80,6 +80,14 @@ public struct Reconciler: Sendable {
     public init(migrations: MigrationSet, ledger: any LedgerDialect = SQLxLedger(), ignored: [NamePattern] = [],
                 useLock: Bool = true, loadManifest: Bool = true,
                 replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        try self.init(migrations: migrations, ledger: ledger, ignored: ignored, useLock: useLock, loadManifest: loadManifest,
+                      replayProgress: replayProgress, keepsStructure: true)
+    }
+
+    /// The same; unless `keepsStructure`, a replay keeps only what ``FingerprintReport`` prints (see
+    /// ``FingerprintReport/init(migrations:ledger:ignored:useLock:replayProgress:)``).
+    init(migrations: MigrationSet, ledger: any LedgerDialect, ignored: [NamePattern], useLock: Bool, loadManifest: Bool,
+         replayProgress: ((_ done: Int, _ total: Int) -> Void)?, keepsStructure: Bool) throws {
         self.migrations = migrations
         self.ledger = ledger.reading(migrations)
         let manifest = loadManifest
@@ -104,8 +112,9 @@ public struct Reconciler: Sendable {
                 source = .replayedStaleLock(path: lockURL.path, reasons: ["unreadable: \(error)"])
             }
         }
-        let resolved = try timeline ?? Fingerprinter(options: options, manifest: manifest)
-            .fingerprint(migrations, stoppingAtFailure: true, progress: replayProgress)
+        var fingerprinter = Fingerprinter(options: options, manifest: manifest)
+        fingerprinter.keepsStructure = keepsStructure
+        let resolved = try timeline ?? fingerprinter.fingerprint(migrations, stoppingAtFailure: true, progress: replayProgress)
         options.trackedPragmas = resolved.trackedPragmas
         self.snapshotOptions = options
         self.timeline = resolved

@@ -82,6 +82,33 @@ struct MigrationOptions: ParsableArguments {
     /// (never for machine-readable formats).
     func makeReconciler(useLock: Bool = true, folder override: URL? = nil, databases: [String] = [],
                         progressFor format: OutputFormat? = nil) throws -> Reconciler {
+        try loading(useLock: useLock, folder: override, databases: databases, progressFor: format) { set, ledger, ignored, useLock, progress in
+            let reconciler = try Reconciler(migrations: set, ledger: ledger, ignored: ignored, useLock: useLock, replayProgress: progress)
+            return (reconciler, reconciler.fingerprintSource)
+        }
+    }
+
+    /// The fingerprint report of the resolved folder, as ``makeReconciler(useLock:folder:databases:progressFor:)``
+    /// would find it, from a replay that keeps only what the report prints. A migration that fails to
+    /// replay is the command's failure.
+    func makeReport(progressFor format: OutputFormat? = nil) throws -> FingerprintReport {
+        try loading(progressFor: format) { set, ledger, ignored, useLock, progress in
+            do {
+                let report = try FingerprintReport(migrations: set, ledger: ledger, ignored: ignored, useLock: useLock,
+                                                   replayProgress: progress)
+                return (report, report.source ?? .replay)
+            } catch let failure as ReplayError {
+                throw CommandFailure.exit(failure.description)
+            }
+        }
+    }
+
+    /// Resolves the settings and the dialect, loads the set, and hands them to `build` with the ignored
+    /// patterns, whether to read the lock, and a progress callback; says a stale lock on stderr.
+    private func loading<T>(useLock: Bool = true, folder override: URL? = nil, databases: [String] = [],
+                            progressFor format: OutputFormat?,
+                            _ build: (MigrationSet, any LedgerDialect, [NamePattern], Bool, ((Int, Int) -> Void)?) throws
+                                -> (T, Reconciler.FingerprintSource)) throws -> T {
         // Another migrations folder (an --app-dir group) takes the sqlx.toml beside or above it.
         let settings = try override.map { folder in
             try Self.settings(folder: folder.path, table: table, ignoredCharacters: ignoredCharacters)
@@ -90,23 +117,22 @@ struct MigrationOptions: ParsableArguments {
         defer { progress?.finish() }
         let folder = override ?? settings.migrationsFolder
         let chosen = try chooseDialect(folder: folder, databases: databases, hasSQLxConfig: settings.config != nil)
-        let reconciler = try CommandFailure.reporting {
+        let ignored = ignore.map(NamePattern.init)
+        let (made, source) = try CommandFailure.reporting {
             if !(chosen is SQLxLedger) {
                 let dialect = try table.map { try chosen.renamingTable(to: $0) } ?? chosen
                 // The fingerprint lock records sqlx checksums; another dialect's identities never match it.
-                return try Reconciler(migrationsFolder: folder, dialect: dialect, ignored: ignore.map(NamePattern.init),
-                                      useLock: false, replayProgress: progress?.callback)
+                return try build(try dialect.loadMigrations(from: folder, ignoredCharacters: []), dialect, ignored, false,
+                                 progress?.callback)
             }
             let ledger = try SQLxLedger(tableNameText: settings.tableNameText)
-            return try Reconciler(migrationsFolder: folder,
-                                  ignoredCharacters: settings.ignoredCharacters,
-                                  ledger: ledger, ignored: ignore.map(NamePattern.init), useLock: useLock && !noLock,
-                                  replayProgress: progress?.callback)
+            return try build(try MigrationSet.load(from: folder, ignoredCharacters: settings.ignoredCharacters), ledger, ignored,
+                             useLock && !noLock, progress?.callback)
         }
-        if case .replayedStaleLock = reconciler.fingerprintSource {
-            Terminal.printError("schema-reconcile: note: \(reconciler.fingerprintSource)")
+        if case .replayedStaleLock = source {
+            Terminal.printError("schema-reconcile: note: \(source)")
         }
-        return reconciler
+        return made
     }
 
     /// `--dialect`, else what the databases' ledgers or the folder's layout show; several → exit 64.

@@ -92,6 +92,40 @@ struct FingerprintTests {
         try expectIncrementalEqualsFull(try MigrationSet.load(from: folder.url), "generated")
     }
 
+    @Test("a report's replay keeps identities only, and reports what a full reconciler reports",
+          .tags(.slow))
+    func reportReplayEqualsFull() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try SyntheticHistory(seed: 7, count: 200).write(to: folder.url)
+        for set in [Repo.reconciler.migrations, try MigrationSet.load(from: folder.url)] {
+            let full = try Reconciler(migrations: set, useLock: false)
+            let light = try Reconciler(migrations: set, ledger: SQLxLedger(), ignored: [], useLock: false, loadManifest: true,
+                                       replayProgress: nil, keepsStructure: false)
+            // The same fingerprints and the same objects changed, by identity and hash, at every step ...
+            #expect(light.timeline.steps.map(\.fingerprint) == full.timeline.steps.map(\.fingerprint))
+            #expect(light.timeline.steps.map(\.effect) == full.timeline.steps.map(\.effect.stubbed))
+            // ... without any object's structure, and without the stored texts a lock would record.
+            #expect(light.timeline.steps.allSatisfy { step in
+                (step.effect.added + step.effect.removed + step.effect.changedObjects).allSatisfy(\.facets.isEmpty)
+            })
+            #expect(light.timeline.knownObjects.isEmpty && !full.timeline.knownObjects.isEmpty)
+            #expect(full.timeline.steps.contains { !$0.effect.changed.isEmpty }, "the set changes some object")
+            let report = try FingerprintReport(migrations: set, useLock: false)
+            #expect(report == FingerprintReport(reconciler: full))
+            #expect(report.entries.count == set.applying.count)
+        }
+    }
+
+    @Test("a report of a set that fails to replay throws the replay's error")
+    func reportReplayFailure() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("1_a.sql", "CREATE TABLE a(x);")
+        try folder.write("2_b.sql", "ALTER TABLE missing ADD COLUMN y;")
+        #expect(throws: ReplayError.self) { try FingerprintReport(migrations: try MigrationSet.load(from: folder.url), useLock: false) }
+    }
+
     @Test("virtual tables, shadow tables, swapped names and header pragmas replay incrementally as a full snapshot reads them")
     func incrementalEqualsFullOnEdgeCases() throws {
         let folder = try TemporaryFolder()

@@ -45,6 +45,9 @@ public struct Fingerprinter: Sendable {
     public var options: SnapshotOptions
     /// Probes and invariants to compile against the replayed schema (each probe right after its version).
     public var manifest: Manifest?
+    /// Whether the timeline keeps each version's objects whole; false keeps their identities and
+    /// hashes only, and no known objects (a fingerprint report's replay, see ``ReplayCursor``).
+    var keepsStructure = true
 
     /// Creates a fingerprinter.
     public init(options: SnapshotOptions = SnapshotOptions(), manifest: Manifest? = nil) {
@@ -66,7 +69,7 @@ public struct Fingerprinter: Sendable {
                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> FingerprintTimeline {
         var snapshotOptions = options
         snapshotOptions.trackedPragmas = Self.headerPragmas(setBy: set)
-        var cursor = try ReplayCursor(options: snapshotOptions, runsCode: set.replay != nil)
+        var cursor = try ReplayCursor(options: snapshotOptions, runsCode: set.replay != nil, keepsStructure: keepsStructure)
         var failure: ReplayError?
         let total = set.applying.count
         for (done, migration) in set.applying.enumerated() {

@@ -13,8 +13,10 @@ struct ReplayCursor {
     private(set) var steps: [FingerprintTimeline.Step]
     private var schemaVersion: Int
     private var pragmaValues: [String]
-    /// Whether migrations that are code (GRDB's migrator) can run here; see ``init(options:known:runsCode:)``.
+    /// Whether migrations that are code (GRDB's migrator) can run here; see ``init(options:known:runsCode:keepsStructure:)``.
     private let runsCode: Bool
+    /// Whether steps keep their objects' structure; see ``init(options:known:runsCode:keepsStructure:)``.
+    private let keepsStructure: Bool
 
     /// The versions applied so far, in order.
     var versions: [MigrationVersion] { steps.dropFirst().map(\.version) }
@@ -27,17 +29,24 @@ struct ReplayCursor {
     /// statements inside `sqlite3_exec` too. Replaying thousands of SQL migrations, it cost a third of
     /// the time (Benchmarks/RESULTS.md). A migration that is code runs GRDB's own API, which relies on
     /// the schema cache the authorizer keeps right, so a cursor for one keeps it.
-    init(options: SnapshotOptions, known: [SchemaIntrospector.KnownObject] = [], runsCode: Bool = false) throws {
+    ///
+    /// Unless `keepsStructure`, each step's effect keeps only its objects' identities and hashes
+    /// (``SchemaDiff/stubbed``) and the introspector records no ``SchemaIntrospector/learned`` objects:
+    /// what a fingerprint report prints, without the structure of every version a history had.
+    init(options: SnapshotOptions, known: [SchemaIntrospector.KnownObject] = [], runsCode: Bool = false,
+         keepsStructure: Bool = true) throws {
         self.runsCode = runsCode
+        self.keepsStructure = keepsStructure
         queue = try Self.openDatabase(runsCode: runsCode)
         var introspector = SchemaIntrospector(options: options, known: known)
+        introspector.recordsLearned = keepsStructure
         let (effect, cookie, pragmas) = try queue.writeWithoutTransaction { db in
             (try introspector.refresh(db), try Self.schemaCookie(db), try Self.pragmaValues(options.trackedPragmas, db))
         }
         self.introspector = introspector
         schemaVersion = cookie
         pragmaValues = pragmas
-        steps = [.init(migration: nil, fingerprint: introspector.liveHash, effect: effect)]
+        steps = [.init(migration: nil, fingerprint: introspector.liveHash, effect: keepsStructure ? effect : effect.stubbed)]
     }
 
     /// The canonical schema after the last step.
@@ -92,7 +101,8 @@ struct ReplayCursor {
             let step: FingerprintTimeline.Step
             if cookie != schemaVersion || pragmas != pragmaValues {
                 let effect = try introspector.refresh(db)
-                step = .init(migration: migration, fingerprint: introspector.liveHash, effect: effect)
+                step = .init(migration: migration, fingerprint: introspector.liveHash,
+                             effect: keepsStructure ? effect : effect.stubbed)
             } else {
                 // Data-only migration: the schema cookie did not move, so nothing structural did.
                 step = .init(migration: migration, fingerprint: introspector.liveHash,

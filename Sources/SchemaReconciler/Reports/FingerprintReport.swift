@@ -98,6 +98,8 @@ public struct FingerprintReport: Sendable, Hashable {
     public var settings: [ResolvedSettings.Setting] = []
     /// Where the fingerprints came from (lock or replay).
     public var fingerprintSource: String?
+    /// The same, as a value (a stale lock's reasons included).
+    public var source: Reconciler.FingerprintSource?
 
     /// The newest version, if the set applies any migration.
     ///
@@ -135,6 +137,29 @@ public struct FingerprintReport: Sendable, Hashable {
                   ledgerTable: reconciler.ledger.tableName, ignored: reconciler.snapshotOptions.ignored,
                   sqliteVersion: sqliteVersion)
         self.fingerprintSource = reconciler.fingerprintSource.description
+        self.source = reconciler.fingerprintSource
+    }
+
+    /// Reads the folder's lock, or replays `migrations` keeping of each version only what a report
+    /// prints: its fingerprint and the kinds and names of the objects it changed.
+    ///
+    /// The report equals ``init(reconciler:)`` of a ``Reconciler`` made with the same arguments, but a
+    /// replay of thousands of migrations holds neither the structure of every object version the
+    /// history had nor the stored texts a lock records (`Benchmarks/RESULTS.md` has the memory).
+    ///
+    /// ```swift
+    /// let set = try MigrationSet.load(from: URL(fileURLWithPath: "Migrations"))
+    /// print(try FingerprintReport(migrations: set).text())
+    /// ```
+    ///
+    /// - Throws: ``ConfigurationError`` for an invalid `reconcile.toml`, ``ReplayError`` when a
+    ///   migration fails to replay.
+    public init(migrations: MigrationSet, ledger: any LedgerDialect = SQLxLedger(), ignored: [NamePattern] = [],
+                useLock: Bool = true, replayProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        let reconciler = try Reconciler(migrations: migrations, ledger: ledger, ignored: ignored, useLock: useLock,
+                                        loadManifest: true, replayProgress: replayProgress, keepsStructure: false)
+        if let failure = reconciler.timeline.replayFailure { throw failure }
+        self.init(reconciler: reconciler)
     }
 
     /// The version of the SQLite library this process is linked with.

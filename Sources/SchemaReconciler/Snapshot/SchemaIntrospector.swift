@@ -56,6 +56,9 @@ struct SchemaIntrospector: Sendable {
     public private(set) var introspectedObjectCount = 0
     /// Every object read through pragmas so far, by its `sqlite_schema` text (for the fingerprint lock).
     public private(set) var learned: [KnownObject] = []
+    /// Whether ``learned`` grows; a replay for a report alone has no lock to write and no database to
+    /// read, and its texts of every object version would be its largest strings.
+    var recordsLearned = true
 
     /// An object's canonical form for one exact `sqlite_schema` row, so it need not be read again.
     ///
@@ -406,6 +409,7 @@ struct SchemaIntrospector: Sendable {
         }
         introspectedObjectCount += 1
         cache[key] = entry
+        guard recordsLearned else { return entry }
         switch entry {
         case .object(let object): learned.append(KnownObject(type: type, name: name, sql: sql, object: object))
         case .shadow: learned.append(KnownObject(type: type, name: name, sql: sql, object: nil))
