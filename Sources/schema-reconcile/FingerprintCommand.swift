@@ -60,7 +60,10 @@ struct FingerprintCommand: FormattedCommand {
         }()
         switch output.format {
         case .text: Terminal.print(report.text(useColor: Terminal.useColor))
-        case .json: Terminal.print(report.json())
+        case .json:
+            // In pieces: the document of thousands of migrations is never one string.
+            report.writeJSON(to: Terminal.write)
+            Terminal.print("")
         case .markdown: Terminal.print(report.markdown())
         case .html, .junit, .github: throw CommandFailure.exit("fingerprint does not write --format \(output.format.rawValue)")
         }

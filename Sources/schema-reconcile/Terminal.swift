@@ -23,6 +23,11 @@ enum Terminal {
         Swift.print(text)
     }
 
+    /// Writes text to standard output as it is, without a newline.
+    static func write(_ text: String) {
+        Swift.print(text, terminator: "")
+    }
+
     /// Writes one line to standard error; control characters in it (a newline or ESC from a file
     /// name) are escaped, so it stays one line and cannot drive the terminal.
     static func printError(_ line: String) {

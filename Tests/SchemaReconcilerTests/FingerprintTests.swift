@@ -117,6 +117,25 @@ struct FingerprintTests {
         }
     }
 
+    @Test("the report's JSON, written one migration at a time, is the encoder's whole document byte for byte")
+    func streamedJSON() throws {
+        var report = FingerprintReport(reconciler: Repo.reconciler)
+        // Strings the encoder escapes or lays out: quotes, backslashes, a newline, a slash, a NUL, non-ASCII,
+        // and a description that spells the key whose array is streamed.
+        report.entries[0].description = "q\"b\\n\nslash/ nul\u{0} é \"migrations\" : []"
+        report.entries[1].added = []
+        report.settings = [ResolvedSettings.Setting(name: "migrations", value: "a\nb", source: "flag")]
+        var pieces: [String] = []
+        report.writeJSON { pieces.append($0) }
+        #expect(pieces.joined() == ReportJSON.encode(FingerprintReport.Document(report)))
+        #expect(pieces.count == report.entries.count + 2, "one piece per migration, and the document around them")
+        #expect(report.json() == pieces.joined())
+        var empty = report
+        empty.entries = []
+        #expect(empty.json() == ReportJSON.encode(FingerprintReport.Document(empty)))
+        #expect(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) is [String: Any])
+    }
+
     @Test("a report of a set that fails to replay throws the replay's error")
     func reportReplayFailure() throws {
         let folder = try TemporaryFolder()

@@ -179,7 +179,21 @@ extension FingerprintReport {
     /// try report.json().write(toFile: "fingerprints.json", atomically: true, encoding: .utf8)
     /// ```
     public func json() -> String {
-        ReportJSON.encode(Document(self))
+        var text = ""
+        writeJSON { text += $0 }
+        return text
+    }
+
+    /// The same document as ``json()``, handed to `write` in pieces (one per migration), so the text of
+    /// thousands of migrations is never held whole.
+    ///
+    /// ```swift
+    /// report.writeJSON { print($0, terminator: "") }
+    /// print()
+    /// ```
+    public func writeJSON(to write: (String) -> Void) {
+        ReportJSON.write(Document(self, withMigrations: false), key: "migrations",
+                         elements: entries.lazy.map(Document.Migration.init), to: write)
     }
 
     /// The JSON layout, with fixed key names independent of the model's property names.
@@ -199,6 +213,17 @@ extension FingerprintReport {
             var schemaSilent: Bool
             var effect: Effect
             var noTransaction: Bool
+
+            init(_ entry: Entry) {
+                version = entry.version
+                description = entry.description
+                fileName = entry.fileName
+                checksum = entry.checksum.hex
+                fingerprint = entry.fingerprint.hex
+                schemaSilent = entry.isSchemaSilent
+                effect = Effect(added: entry.added, removed: entry.removed, changed: entry.changed)
+                noTransaction = entry.noTransaction
+            }
         }
 
         struct Tip: Codable {
@@ -220,7 +245,7 @@ extension FingerprintReport {
         var settings: [ResolvedSettings.Setting]
         var fingerprints: String?
 
-        init(_ report: FingerprintReport) {
+        init(_ report: FingerprintReport, withMigrations: Bool = true) {
             formatVersion = FingerprintReport.formatVersion
             snapshotFormat = SchemaSnapshot.formatVersion
             migrationsFolder = report.migrationsFolder
@@ -233,13 +258,7 @@ extension FingerprintReport {
             settings = report.settings
             fingerprints = report.fingerprintSource
             tip = report.tip.map { Tip(version: $0.version, fingerprint: $0.fingerprint.hex) }
-            migrations = report.entries.map { entry in
-                Migration(version: entry.version, description: entry.description, fileName: entry.fileName,
-                          checksum: entry.checksum.hex, fingerprint: entry.fingerprint.hex,
-                          schemaSilent: entry.isSchemaSilent,
-                          effect: Effect(added: entry.added, removed: entry.removed, changed: entry.changed),
-                          noTransaction: entry.noTransaction)
-            }
+            migrations = withMigrations ? report.entries.map(Migration.init) : []
         }
 
         enum CodingKeys: String, CodingKey {
