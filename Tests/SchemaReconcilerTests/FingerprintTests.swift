@@ -98,7 +98,16 @@ struct FingerprintTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         try SyntheticHistory(seed: 7, count: 200).write(to: folder.url)
-        for set in [Repo.reconciler.migrations, try MigrationSet.load(from: folder.url)] {
+        // A rename rewrites the index's text at its length (`"t2"` → `"t3"`): only the text tells.
+        let renames = try TemporaryFolder()
+        defer { renames.remove() }
+        try renames.write("1_a.sql", "CREATE TABLE t1(a); CREATE INDEX i ON t1(a);")
+        try renames.write("2_b.sql", "ALTER TABLE t1 RENAME TO t2;")
+        try renames.write("3_c.sql", "ALTER TABLE t2 RENAME TO t3;")
+        let renamed = try MigrationSet.load(from: renames.url)
+        #expect(try Reconciler(migrations: renamed, useLock: false).timeline.steps[3].effect.changed.map(\.key)
+                    .contains(ObjectKey(kind: .index, name: "i")))
+        for set in [Repo.reconciler.migrations, try MigrationSet.load(from: folder.url), renamed] {
             let full = try Reconciler(migrations: set, useLock: false)
             let light = try Reconciler(migrations: set, ledger: SQLxLedger(), ignored: [], useLock: false, loadManifest: true,
                                        replayProgress: nil, keepsStructure: false)

@@ -31,7 +31,7 @@ struct ReplayCursor {
     /// the schema cache the authorizer keeps right, so a cursor for one keeps it.
     ///
     /// Unless `keepsStructure`, each step's effect keeps only its objects' identities and hashes
-    /// (``SchemaDiff/stubbed``) and the introspector records no ``SchemaIntrospector/learned`` objects:
+    /// (``SchemaDiff/stubbed``) and the introspector keeps no stored texts (``SchemaIntrospector/keepsTexts``):
     /// what a fingerprint report prints, without the structure of every version a history had.
     init(options: SnapshotOptions, known: [SchemaIntrospector.KnownObject] = [], runsCode: Bool = false,
          keepsStructure: Bool = true) throws {
@@ -39,7 +39,7 @@ struct ReplayCursor {
         self.keepsStructure = keepsStructure
         queue = try Self.openDatabase(runsCode: runsCode)
         var introspector = SchemaIntrospector(options: options, known: known)
-        introspector.recordsLearned = keepsStructure
+        introspector.keepsTexts = keepsStructure
         let (effect, cookie, pragmas) = try queue.writeWithoutTransaction { db in
             (try introspector.refresh(db), try Self.schemaCookie(db), try Self.pragmaValues(options.trackedPragmas, db))
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -56,9 +57,13 @@ struct SchemaIntrospector: Sendable {
     public private(set) var introspectedObjectCount = 0
     /// Every object read through pragmas so far, by its `sqlite_schema` text (for the fingerprint lock).
     public private(set) var learned: [KnownObject] = []
-    /// Whether ``learned`` grows; a replay for a report alone has no lock to write and no database to
-    /// read, and its texts of every object version would be its largest strings.
-    var recordsLearned = true
+    /// Whether the stored texts met are kept: in ``learned`` (for a lock), in the cache (to know an
+    /// object whose text comes back), and with each live row (to see which rows a step changed).
+    ///
+    /// A replay for a report alone writes no lock and reads no database. Without texts it keeps a
+    /// SHA-256 of each live row's text instead (as fingerprints trust SHA-256 to tell schemas apart),
+    /// and reads a text that comes back through pragmas again: the texts were its largest strings.
+    var keepsTexts = true
 
     /// An object's canonical form for one exact `sqlite_schema` row, so it need not be read again.
     ///
@@ -166,8 +171,37 @@ struct SchemaIntrospector: Sendable {
         var rowid: Int64
         var type: String
         var name: String
+        /// The stored text (nil for SQL NULL); dropped once the row is live when ``keepsTexts`` is false.
         var sql: String?
         var entry: Entry?
+        /// The text's length and SHA-256 when the text itself is not kept (nil for SQL NULL).
+        var sqlDigest: TextDigest?
+
+        /// This row holding only its text's digest.
+        func digested() -> LiveRow {
+            var row = self
+            row.sqlDigest = sql.map { text in
+                var text = text
+                return text.withUTF8 { TextDigest(of: UnsafeRawBufferPointer($0)) }
+            }
+            row.sql = nil
+            return row
+        }
+    }
+
+    /// A text's length and SHA-256, held inline (no allocation per row).
+    private struct TextDigest: Hashable, Sendable {
+        var count: Int
+        private var a: UInt64, b: UInt64, c: UInt64, d: UInt64
+
+        init(of bytes: UnsafeRawBufferPointer) {
+            count = bytes.count
+            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            SHA256.hash(data: bytes).withUnsafeBytes { digest in
+                withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: digest) }
+            }
+            (a, b, c, d) = words
+        }
     }
 
     /// The live schema of a replay, kept between ``refresh(_:)`` calls: its rows in rowid order, its
@@ -235,6 +269,7 @@ struct SchemaIntrospector: Sendable {
             case .shadow?: shadowsMoved = true
             case nil: break
             }
+            if !keepsTexts { row = row.digested() }
             if let index { liveRows[index] = row } else { inserted.append(row) }
         }
         if !gone.isEmpty {
@@ -249,7 +284,7 @@ struct SchemaIntrospector: Sendable {
             liveRows.append(contentsOf: inserted)
             if !sorted { liveRows.sort { $0.rowid < $1.rowid } }
         }
-        if !fresh.isEmpty || !gone.isEmpty {
+        if keepsTexts, !fresh.isEmpty || !gone.isEmpty {
             let live = liveRows.count
             if cache.count > live * 2 + 64 {
                 let keys = Set(liveRows.map { CacheKey(type: $0.type, name: $0.name, sql: $0.sql) })
@@ -290,6 +325,12 @@ struct SchemaIntrospector: Sendable {
                 buffer.count == count && (count == 0 || memcmp(buffer.baseAddress!, pointer, count) == 0)
             }
         }
+        func sameDigest(_ digest: TextDigest?, _ column: Int32) -> Bool {
+            guard let pointer = sqlite3_column_text(statement, column) else { return digest == nil }
+            guard let digest else { return false }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return count == digest.count && TextDigest(of: UnsafeRawBufferPointer(start: pointer, count: count)) == digest
+        }
         var fresh: [(index: Int?, row: LiveRow, tableName: String?)] = []
         var gone: [(index: Int, rowid: Int64)] = []
         var position = 0
@@ -309,7 +350,7 @@ struct SchemaIntrospector: Sendable {
                 let row = liveRows[position]
                 replaced = position
                 position += 1
-                if same(row.sql, 4), same(row.name, 2), same(row.type, 1) { continue }
+                if keepsTexts ? same(row.sql, 4) : sameDigest(row.sqlDigest, 4), same(row.name, 2), same(row.type, 1) { continue }
             }
             fresh.append((replaced, LiveRow(rowid: rowid, type: text(1) ?? "", name: text(2) ?? "", sql: text(4), entry: nil), text(3)))
         }
@@ -408,8 +449,8 @@ struct SchemaIntrospector: Sendable {
             entry = .object(object.sharingFacets(with: older))
         }
         introspectedObjectCount += 1
+        guard keepsTexts else { return entry }
         cache[key] = entry
-        guard recordsLearned else { return entry }
         switch entry {
         case .object(let object): learned.append(KnownObject(type: type, name: name, sql: sql, object: object))
         case .shadow: learned.append(KnownObject(type: type, name: name, sql: sql, object: nil))
