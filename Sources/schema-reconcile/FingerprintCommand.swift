@@ -49,10 +49,9 @@ struct FingerprintCommand: FormattedCommand {
             Terminal.print(page.html())
             return
         }
-        // The report is built in its own scope, so the replay's state (the live schema's rows, the
-        // introspector's objects) is freed before the output is rendered: the JSON of 3,000 migrations
-        // then reuses that memory instead of adding to the peak.
-        // A replay keeps only what the report prints: the structure of every object version stays out.
+        // The replay keeps only what the report prints (no structure of past object versions, no stored
+        // texts), and the report is built in its own scope, so the replay's state is freed before the
+        // output is rendered.
         let report = try {
             var report = try migrations.makeReport(progressFor: output.format)
             report.settings = try migrations.settings().sources
