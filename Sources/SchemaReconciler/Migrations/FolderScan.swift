@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Detection runs on every folder whose tool is not named, so for a folder of thousands of sqlx
 /// files it reads every one of them to find nothing. A file is read as bytes, and only one that holds
-/// the mark's bytes somewhere is looked at further: the rest cost a read and a `memmem`.
+/// the mark's bytes somewhere is looked at further: the rest cost a read and a byte search.
 ///
 /// ```swift
 /// let isGoose = FolderScan.someFile(in: folder, named: { $0.hasSuffix(".sql") }, holding: "+goose") { bytes in

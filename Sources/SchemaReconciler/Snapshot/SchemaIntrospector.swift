@@ -443,7 +443,7 @@ struct SchemaIntrospector: Sendable {
     private mutating func cachedEntry(_ db: Database, type: String, name: String, tableName: String?, sql: String?,
                                       like older: SchemaObject? = nil) throws -> Entry {
         let key = CacheKey(type: type, name: name, sql: sql)
-        if let cached = cache[key] { return cached }
+        if keepsTexts, let cached = cache[key] { return cached }
         var entry = try read(db, type: type, name: name, tableName: tableName, sql: sql)
         if case .object(let object) = entry, let older, older.kind == object.kind {
             entry = .object(object.sharingFacets(with: older))
